@@ -1,0 +1,74 @@
+"""Engage: news, events, registration and check-in for a research-and-practice partnership."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from engage import config as settings
+from engage import errors, security, timefmt
+from engage.db import configure_engine
+from engage.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI and error pages."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    settings.check(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    import engage.models  # noqa: F401 - every table known to the metadata
+    from engage.accounts import auth
+
+    auth.init_app(app)
+
+    timefmt.register(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from engage.cli import engage_cli
+
+    app.cli.add_command(engage_cli)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from engage.events.views import bp as events_bp
+    from engage.news.views import bp as news_bp
+    from engage.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(news_bp)
+    app.register_blueprint(events_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from engage.forms import form_errors
+    from engage.markdown import render
+
+    app.jinja_env.filters["markdown"] = render
+    app.jinja_env.globals["form_errors"] = form_errors
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site():
+        # `endpoints` lets a page offer a link only where its feature is installed.
+        return {"site_name": app.config["SITE_NAME"], "endpoints": app.view_functions}

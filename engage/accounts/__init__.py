@@ -1,0 +1,1 @@
+"""People who run the site: admins and organisers."""

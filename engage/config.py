@@ -1,0 +1,74 @@
+"""Settings, read from the environment with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app would start with unsafe settings."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the settings mapping from environment variables."""
+    env = os.environ.get("ENGAGE_ENV", "development")
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_path, "engage.sqlite3")
+    )
+    # Heroku-style URLs name the old dialect; SQLAlchemy wants psycopg 3.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "ENGAGE_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SITE_NAME": os.environ.get("SITE_NAME", "Centre for Policing Research and Learning"),
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
+        "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "engage.invalid"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int("MAIL_PORT", 8025),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Engage <events@engage.invalid>"
+        ),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "NEWS_PER_PAGE": _int("NEWS_PER_PAGE", 10),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def check(config: dict) -> None:
+    """Refuse settings that are unsafe for the configured environment."""
+    if config.get("ENGAGE_ENV") == "production" and config.get("SECRET_KEY") in (
+        None,
+        "",
+        DEV_SECRET_KEY,
+    ):
+        raise ConfigError("SECRET_KEY must be set to a long random value in production.")

@@ -1,0 +1,63 @@
+"""`make run`: the web server and the local mail sink together, stopped together.
+
+Later features add their own processes (the mail worker) to PROCESSES.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def processes(port: str) -> dict[str, list[str]]:
+    """The commands that make up the local site."""
+    python = sys.executable
+    return {
+        "mail-sink": [
+            python,
+            "-m",
+            "engage.mail.sink",
+            "--port",
+            os.environ.get("MAIL_PORT", "8025"),
+            "--dir",
+            "instance/mail",
+        ],
+        "web": [python, "-m", "flask", "--app", "wsgi", "run", "--port", port, "--debug"],
+    }
+
+
+def main() -> int:
+    """Start every process; when one stops, stop the rest."""
+    port = os.environ.get("PORT", "5000")
+    children = {name: subprocess.Popen(cmd) for name, cmd in processes(port).items()}  # noqa: S603
+    print(f"Engage is running at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)
+    print("Emails the site sends are kept in instance/mail/", flush=True)
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [name for name, child in children.items() if child.returncode not in (0, -15, None)]
+    return 1 if failed and not stopping else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

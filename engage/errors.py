@@ -1,0 +1,44 @@
+"""Friendly error pages, with no stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from engage.extensions import db
+
+_TITLES = {
+    400: "Sorry, there is a problem with that request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "Sorry, that action is not allowed here",
+    413: "That upload is too large",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is busy",
+}
+
+
+def _render(status: int, description: str | None = None):
+    title = _TITLES.get(status, "Sorry, something went wrong")
+    return render_template(
+        "errors/error.html", status=status, title=title, description=description
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for HTTP errors and unexpected exceptions."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        if app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise error
+        return _render(500)

@@ -1,0 +1,1 @@
+"""Events: their programme of sessions and workshops, and their public pages."""

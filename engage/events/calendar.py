@@ -1,0 +1,63 @@
+"""iCalendar files: one event's "Add to calendar" download and the feed of upcoming events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, url_for
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from engage.db import utcnow
+from engage.events.models import Event
+from engage.markdown import to_text
+
+PRODID = "-//Engage//Events//EN"
+
+
+def event_uid(event: Event) -> str:
+    """A UID that stays the same for the life of the event."""
+    return f"event-{event.id}@{current_app.config['ICS_UID_DOMAIN']}"
+
+
+def location(event: Event) -> str:
+    """Where the event is, as one line."""
+    if event.is_online:
+        return "Online"
+    return ", ".join(part for part in (event.venue_name, event.venue_address) if part)
+
+
+def vevent(event: Event, *, uid: str | None = None, sequence: int | None = None) -> VEvent:
+    """The VEVENT for an event; times in UTC."""
+    item = VEvent()
+    item.add("uid", uid or event_uid(event))
+    item.add("dtstamp", utcnow())
+    item.add("dtstart", event.starts_at)
+    item.add("dtend", event.ends_at)
+    item.add("summary", event.title)
+    item.add("sequence", event.ics_sequence if sequence is None else sequence)
+    url = url_for("events.detail", slug=event.slug, _external=True)
+    item.add("url", url)
+    description = "\n\n".join(filter(None, [event.summary, to_text(event.description_md), url]))
+    item.add("description", description)
+    if where := location(event):
+        item.add("location", where)
+    item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    return item
+
+
+def calendar(
+    events: Iterable[Event], *, name: str | None = None, method: str | None = None
+) -> bytes:
+    """A VCALENDAR holding the given events."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    for event in events:
+        cal.add_component(vevent(event))
+    return cal.to_ical()

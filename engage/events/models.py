@@ -1,0 +1,145 @@
+"""The events, event_sessions, event_questions and event_organisers tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Boolean, Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.db import UTCDateTime, utcnow
+from engage.extensions import db
+
+DEFAULT_REMINDER_OFFSETS_HOURS = [7 * 24, 24]
+DEFAULT_RETENTION_DAYS = 180
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+event_organisers = Table(
+    "event_organisers",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+
+    is_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(500), default="")
+    travel_info_md: Mapped[str] = mapped_column(Text, default="")
+    access_info_md: Mapped[str] = mapped_column(Text, default="")
+    # Sent to confirmed attendees only; never shown on the public page.
+    online_join_details: Mapped[str] = mapped_column(Text, default="")
+
+    # None means no limit on places.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    registration_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    max_workshops: Mapped[int] = mapped_column(Integer, default=1)
+    reminder_offsets_hours: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS_HOURS)
+    )
+    retention_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_DAYS)
+
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
+    # Raised whenever the date, time or venue changes, for calendar updates.
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sessions: Mapped[list[EventSession]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(EventSession.starts_at, EventSession.position, EventSession.id)",
+    )
+    questions: Mapped[list[EventQuestion]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(EventQuestion.position, EventQuestion.id)",
+    )
+    organisers = relationship("User", secondary=event_organisers, backref="organised_events")
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Whether the event has been called off."""
+        return self.cancelled_at is not None
+
+    @property
+    def workshops(self) -> list[EventSession]:
+        """The sessions an attendee chooses between."""
+        return [s for s in self.sessions if s.kind == SessionKind.WORKSHOP]
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class SessionKind(enum.StrEnum):
+    PLENARY = "plenary"
+    WORKSHOP = "workshop"
+    BREAK = "break"
+
+
+class EventSession(db.Model):
+    """One item of an event's programme: a plenary, a parallel workshop or a break."""
+
+    __tablename__ = "event_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, "session_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(String(120), default="")
+    # None means the workshop is limited only by the event's own capacity.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<EventSession {self.id} {self.kind.value}>"
+
+
+class QuestionKind(enum.StrEnum):
+    TEXT = "text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+
+
+class EventQuestion(db.Model):
+    """A question of the event's own on its registration form."""
+
+    __tablename__ = "event_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"))
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="questions")

@@ -1,0 +1,52 @@
+"""Public event pages: the list, one event, and calendar downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from engage.events import calendar, services
+from engage.events.services import EventNotFound
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def _load(slug: str):
+    try:
+        return services.get_published(slug)
+    except EventNotFound:
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    """Upcoming and past events."""
+    return render_template("events/index.html", upcoming=services.upcoming(), past=services.past())
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """One event: when, where, the programme and how to book."""
+    event = _load(slug)
+    availability = services.availability(event, services.confirmed_count(event))
+    return render_template("events/detail.html", event=event, availability=availability)
+
+
+@bp.get("/<slug>/calendar.ics")
+def event_ics(slug: str):
+    """The event as an iCalendar file, for "Add to calendar"."""
+    event = _load(slug)
+    body = calendar.calendar([event], method="PUBLISH")
+    return _ics_response(body, f"{event.slug}.ics")
+
+
+@bp.get("/calendar.ics")
+def feed_ics():
+    """A subscribable iCalendar feed of upcoming events."""
+    name = f"{current_app.config['SITE_NAME']} events"
+    return _ics_response(calendar.calendar(services.upcoming(), name=name), "events.ics")
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

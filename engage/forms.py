@@ -1,0 +1,57 @@
+"""Form pieces shared by every feature."""
+
+from __future__ import annotations
+
+import re
+
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
+
+# C0 and C1 controls, plus the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class SingleLine:
+    """Refuse line breaks and control characters in a one-line answer."""
+
+    def __init__(self, message: str | None = None):
+        self.message = message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data and _CONTROL.search(str(field.data)):
+            raise ValidationError(
+                self.message
+                or f"{field.label.text} must be on one line, without special characters"
+            )
+
+
+class NoControlCharacters:
+    """Refuse control characters (but not line breaks) in a longer answer."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data and _CONTROL_MULTILINE.search(str(field.data)):
+            raise ValidationError(f"{field.label.text} must not contain special characters")
+
+
+def strip(value):
+    """A filter that trims surrounding white space from text answers."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def form_errors(form: Form) -> list[tuple[str, str]]:
+    """Each field's first error as (field id, message), in the form's order."""
+    found: list[tuple[str, str]] = []
+    for field in form:
+        if field.type == "FormField":
+            found.extend(form_errors(field.form))
+        elif field.type == "FieldList":
+            for entry in field.entries:
+                if entry.type == "FormField":
+                    found.extend(form_errors(entry.form))
+                elif entry.errors:
+                    found.append((entry.id, entry.errors[0]))
+        elif field.errors:
+            message = field.errors[0]
+            found.append((field.id, message if isinstance(message, str) else str(message)))
+    return found

@@ -1,0 +1,1 @@
+"""Mail: the outbox, its delivery worker and the local SMTP sink."""

@@ -1,0 +1,7 @@
+"""Imports every model so that metadata, Alembic and the shell see all tables."""
+
+from engage.accounts.models import Role, User
+from engage.events.models import Event, EventQuestion, EventSession, event_organisers
+from engage.news.models import NewsItem
+
+__all__ = ["Event", "EventQuestion", "EventSession", "NewsItem", "Role", "User", "event_organisers"]

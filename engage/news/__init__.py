@@ -1,0 +1,1 @@
+"""News items: written in Markdown, published now or at a set time."""

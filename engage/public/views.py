@@ -1,0 +1,34 @@
+"""The home page and fixed pages (privacy notice, accessibility statement)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from engage.events import services as events
+from engage.news import services as news
+
+bp = Blueprint("public", __name__)
+HOME_EVENTS = 3
+HOME_NEWS = 3
+
+
+@bp.get("/")
+def home():
+    """Upcoming events and the latest news."""
+    return render_template(
+        "public/home.html",
+        events=events.upcoming(limit=HOME_EVENTS),
+        news=news.latest(HOME_NEWS),
+    )
+
+
+@bp.get("/privacy")
+def privacy():
+    """How we use the personal data people give us."""
+    return render_template("public/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement."""
+    return render_template("public/accessibility.html")

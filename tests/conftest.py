@@ -1,0 +1,276 @@
+"""Shared fixtures: an app with a fresh database per test, on SQLite and PostgreSQL.
+
+Every test that takes `app` (or anything built on it) runs once per backend:
+SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from engage import create_app
+from engage.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+LONDON = ZoneInfo("Europe/London")
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "ENGAGE_ENV": "testing",
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": None,
+}
+
+
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """A wall-clock time in London as an aware UTC datetime."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON).astimezone(dt.UTC)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- databases ----------------------------------------------------------------
+
+
+class PostgresServer:
+    """Creates throwaway databases on the server named by TEST_DATABASE_URL."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url).set(drivername="postgresql+psycopg")
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create_database(self) -> str:
+        """A new empty database; its URL."""
+        name = f"engage_test_{os.getpid()}_{secrets.token_hex(4)}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        """Drop every database this run created."""
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The PostgreSQL server for this run (skips when TEST_DATABASE_URL is unset)."""
+    if not TEST_DATABASE_URL:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    server = PostgresServer(TEST_DATABASE_URL)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres: PostgresServer) -> str:
+    """One database shared by this run's PostgreSQL tests, emptied after each test."""
+    return postgres.create_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """A database URL for each backend under test."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'engage.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
+    """Build apps on this test's database, with extra settings."""
+    built = []
+
+    def factory(**overrides):
+        config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+        application = create_app(config)
+        with application.app_context():
+            db.create_all()
+        built.append(application)
+        return application
+
+    yield factory
+    for application in built:
+        with application.app_context():
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The app under test, on a fresh database."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for the app."""
+    return app.test_cli_runner()
+
+
+# --- test data ----------------------------------------------------------------
+
+
+def _save(app, obj):
+    with app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+    return obj
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: make_user(email=..., role=..., name=...)."""
+    from engage.accounts.models import Role, User
+
+    def factory(email: str = "organiser@example.org", *, role=Role.ORGANISER, **fields):
+        fields.setdefault("name", email.split("@")[0].title())
+        return _save(app, User(email=email, role=role, **fields))
+
+    return factory
+
+
+@pytest.fixture
+def make_event(app):
+    """Create an event (published, bookable, in 2027 unless told otherwise)."""
+    from engage.events.models import Event
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**fields):
+        number = next(counter)
+        fields.setdefault("slug", f"event-{number}")
+        fields.setdefault("title", f"Event {number}")
+        fields.setdefault("starts_at", london(2027, 1, 21, 9, 30))
+        fields.setdefault("ends_at", fields["starts_at"] + dt.timedelta(hours=7))
+        fields.setdefault("venue_name", "Riverside Conference Centre")
+        fields.setdefault("capacity", 50)
+        fields.setdefault("is_published", True)
+        sessions = fields.pop("sessions", [])
+        questions = fields.pop("questions", [])
+        event = Event(**fields)
+        event.sessions.extend(sessions)
+        event.questions.extend(questions)
+        return _save(app, event)
+
+    return factory
+
+
+@pytest.fixture
+def make_news(app):
+    """Create a news item (published in 2026 unless told otherwise)."""
+    from engage.news.models import NewsItem
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**fields):
+        number = next(counter)
+        fields.setdefault("slug", f"news-{number}")
+        fields.setdefault("title", f"News {number}")
+        fields.setdefault("published_at", london(2026, 1, 1) + dt.timedelta(days=number))
+        return _save(app, NewsItem(**fields))
+
+    return factory
+
+
+# --- a live server and a browser ------------------------------------------------
+
+
+class LiveServer:
+    """The app served over real HTTP on loopback, in a thread."""
+
+    def __init__(self, application):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = make_server("127.0.0.1", self.port, application, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    """The test app on a real port."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (skips where Chromium is absent)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("ENGAGE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing but ENGAGE_REQUIRE_BROWSER is set")
+        pytest.skip(
+            f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab with its own cookies."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

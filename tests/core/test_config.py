@@ -1,0 +1,38 @@
+"""Settings come from the environment, and production refuses unsafe ones."""
+
+import pytest
+
+from engage import create_app
+from engage.config import DEV_SECRET_KEY, ConfigError
+
+
+def test_production_refuses_the_development_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENGAGE_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    monkeypatch.setenv("SECRET_KEY", DEV_SECRET_KEY)
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENGAGE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-environment")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_database_url_from_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/engage")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/engage"
+
+
+def test_sqlite_in_instance_folder_by_default(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/engage.sqlite3")

@@ -1,0 +1,35 @@
+"""The demo content loads, and loading it again changes nothing."""
+
+from engage.events.models import Event
+from engage.extensions import db
+from engage.news.models import NewsItem
+
+
+def test_demo_is_idempotent(app, runner):
+    first = runner.invoke(args=["engage", "demo"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        counts = (db.session.query(Event).count(), db.session.query(NewsItem).count())
+    second = runner.invoke(args=["engage", "demo"])
+    assert "0 new items" in second.output
+    with app.app_context():
+        assert (db.session.query(Event).count(), db.session.query(NewsItem).count()) == counts
+
+
+def test_demo_has_the_engagement_days(app, runner, client):
+    runner.invoke(args=["engage", "demo"])
+    past = client.get("/events/cprl-engagement-day-2026").get_data(as_text=True)
+    assert "What does the next decade of evidence-based policing look like?" in past
+    assert "Wednesday 21 January 2026" in past
+    upcoming = client.get("/events/cprl-engagement-day-2027").get_data(as_text=True)
+    for workshop in (
+        "Learning from success and failure",
+        "Well-being and psychological safety",
+        "Leadership",
+        "Evidence-based practice",
+        "Innovation",
+    ):
+        assert workshop in upcoming
+    announcement = client.get("/news/engagement-day-2026-announced").get_data(as_text=True)
+    assert "27 October 2025" in announcement
+    assert client.get("/news/draft-annual-report").status_code == 404

@@ -1,0 +1,83 @@
+"""Markdown is rendered, and nothing executable survives sanitising."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from engage.markdown import ALLOWED_TAGS, render, to_text
+
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](  javascript:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](vbscript:msgbox(1))",
+    "![x](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    '<iframe src="https://example.org"></iframe>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<details open ontoggle=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<<script>script>alert(1)<</script>/script>",
+    '[x](https://example.org "a" onmouseover="alert(1)")',
+    "<form action=javascript:alert(1)><button>x</button></form>",
+    '<object data="data:text/html,<script>alert(1)</script>"></object>',
+]
+
+
+class _Elements(HTMLParser):
+    """Collects the tags and attributes a browser would build from the HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def _elements(html: str) -> list[tuple[str, dict]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_nothing_executable_survives(payload):
+    for tag, attrs in _elements(str(render(payload))):
+        assert tag in ALLOWED_TAGS
+        assert not any(name.startswith("on") or name == "style" for name in attrs)
+        for name in ("href", "src"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert value == "" or value.startswith(("http:", "https:", "mailto:")), value
+
+
+def test_the_check_sees_a_real_handler():
+    """Control: the parser used above does report a live event handler."""
+    assert _elements('<img src=x onerror="alert(1)">') == [
+        ("img", {"src": "x", "onerror": "alert(1)"})
+    ]
+
+
+def test_markdown_is_rendered():
+    html = str(render("# Title\n\nSome **bold** text and a [link](https://example.org)."))
+    assert "<h2>Title</h2>" in html  # the page keeps the only h1
+    assert "<strong>bold</strong>" in html
+    assert 'href="https://example.org"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_mailto_links_are_kept():
+    assert 'href="mailto:events@example.org"' in str(render("[mail](mailto:events@example.org)"))
+
+
+def test_plain_text_version_has_no_tags():
+    assert to_text("Some **bold** <b>raw</b> text") == "Some bold &lt;b&gt;raw&lt;/b&gt; text"
+
+
+def test_empty_input():
+    assert render(None) == "" and render("") == ""
