@@ -11,7 +11,8 @@ from flask import Flask
 from engage import config as settings
 from engage import errors, security, timefmt
 from engage.db import configure_engine
-from engage.extensions import csrf, db, limiter, login_manager, mail, migrate
+from engage.extensions import csrf, db, limiter, login_manager, migrate
+from engage.extensions import mail as mailer  # `engage.mail` is the mail feature package
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
-    mail.init_app(app)
+    mailer.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

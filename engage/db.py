@@ -84,7 +84,7 @@ def write_lock(lock_row: tuple[type, int]) -> Iterator[None]:
     a few seconds raises LockUnavailable.
     """
     model, row_id = lock_row
-    session = db.session
+    session = db.session()  # the scoped session's current Session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_lock() needs a session without pending changes")
     if session.in_transaction():

@@ -2,6 +2,17 @@
 
 from engage.accounts.models import Role, User
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
+from engage.mail.models import MessageStatus, OutboxMessage
 from engage.news.models import NewsItem
 
-__all__ = ["Event", "EventQuestion", "EventSession", "NewsItem", "Role", "User", "event_organisers"]
+__all__ = [
+    "Event",
+    "EventQuestion",
+    "EventSession",
+    "MessageStatus",
+    "NewsItem",
+    "OutboxMessage",
+    "Role",
+    "User",
+    "event_organisers",
+]
