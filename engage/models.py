@@ -1,11 +1,13 @@
 """Imports every model so that metadata, Alembic and the shell see all tables."""
 
 from engage.accounts.models import Role, User
+from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.news.models import NewsItem
 
 __all__ = [
+    "AuditEntry",
     "Event",
     "EventQuestion",
     "EventSession",
