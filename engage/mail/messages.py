@@ -103,3 +103,19 @@ def organiser_invitation(user, invite_url: str, invited_by):
         template="accounts/invitation",
         context={**_site(), "user": user, "invite_url": invite_url, "invited_by": invited_by},
     )
+
+
+def event_changed(event) -> int:
+    """Tell every active attendee that the date, time or venue changed; how many were told.
+
+    Queues nothing until registrations exist: the registration and mail features fill it in.
+    """
+    return 0
+
+
+def event_cancelled(event) -> int:
+    """Tell every active attendee that the event is cancelled; how many were told.
+
+    Queues nothing until registrations exist: the registration and mail features fill it in.
+    """
+    return 0
