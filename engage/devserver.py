@@ -25,7 +25,7 @@ def processes(port: str) -> dict[str, list[str]]:
             "--dir",
             "instance/mail",
         ],
-        "web": [python, "-m", "flask", "--app", "wsgi", "run", "--port", port, "--debug"],
+        "web": [python, "-m", "flask", "--app", "wsgi", "run", "--port", port, "--reload", "--no-debugger"],
     }
 
 
