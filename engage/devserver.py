@@ -25,14 +25,25 @@ def processes(port: str) -> dict[str, list[str]]:
             "--dir",
             "instance/mail",
         ],
-        "web": [python, "-m", "flask", "--app", "wsgi", "run", "--port", port, "--reload", "--no-debugger"],
+        "web": [
+            python,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "run",
+            "--port",
+            port,
+            "--reload",
+            "--no-debugger",
+        ],
     }
 
 
 def main() -> int:
     """Start every process; when one stops, stop the rest."""
     port = os.environ.get("PORT", "5000")
-    children = {name: subprocess.Popen(cmd) for name, cmd in processes(port).items()}  # noqa: S603
+    children = {name: subprocess.Popen(cmd) for name, cmd in processes(port).items()}
     print(f"Engage is running at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)
     print("Emails the site sends are kept in instance/mail/", flush=True)
     stopping = False

@@ -1,0 +1,1 @@
+"""Benchmarks: the app under gunicorn on loopback, driven from a second process."""
