@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -14,7 +15,7 @@ from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
 from engage.registrations.services import ChangeData, RegistrationData
 
 TEXT_ANSWER_MAX = 1000
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 class Choice(RadioField):
@@ -122,7 +123,7 @@ class _RegistrationBase(_EventForm):
     job_title = _one_line("Job title or role", 200, "Enter your job title or role")
     category = Choice(
         "Which of these describes you?",
-        choices=[(c.value, CATEGORY_LABELS[c]) for c in AttendeeCategory],
+        choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in AttendeeCategory],
         validators=[InputRequired(message="Choose which of these describes you")],
     )
     dietary_requirements = _long_text(
@@ -188,7 +189,7 @@ def _question_field(question: EventQuestion):
                 NoControlCharacters(),
             ],
         )
-    choices = [(c, c) for c in question.choices]
+    choices = [SelectChoice(c, c) for c in question.choices]
     message = f"Answer the question “{label}”"
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         return MultiCheckbox(
@@ -213,7 +214,7 @@ def _for_event(base: type[_EventForm], event: Event, **kwargs) -> _EventForm:
     attrs["question_fields"] = [(q, f"question_{q.id}") for q in event.questions]
     form_class = type(base.__name__.lstrip("_"), (base,), attrs)
     form = form_class(meta={"event": event}, **kwargs)
-    form.workshops.choices = [(w.id, w.title) for w in event.workshops]
+    form.workshops.choices = [SelectChoice(w.id, w.title) for w in event.workshops]
     return form
 
 
