@@ -19,8 +19,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engage.db import utcnow, write_lock
-from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
+from engage.db import LockUnavailable, utcnow, write_lock
+from engage.events.models import Event, EventQuestion, EventSession, QuestionKind
 from engage.extensions import db
 from engage.mail import messages
 from engage.registrations.models import (
@@ -40,6 +40,7 @@ CANCELLED = RegistrationStatus.CANCELLED
 # Test-only switch that lets the concurrency test prove it can see a race.
 UNSAFE_NO_LOCK_ENV = "ENGAGE_UNSAFE_DISABLE_BOOKING_LOCK"
 MAX_TOKEN_LENGTH = 100
+LOCK_ATTEMPTS = 2
 
 
 # --- errors -------------------------------------------------------------------
@@ -325,14 +326,30 @@ def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = 
     email = data.email.strip().lower()
     if _locking_disabled():
         return _register_unsafely(event, data, email, now)
+    event_id = event.id
+
+    def work():
+        locked = db.session.get(Event, event_id, populate_existing=True)
+        return _register_locked(locked, data, email, now)
+
     try:
-        with write_lock((Event, event.id)):
-            event = db.session.get(Event, event.id, populate_existing=True)
-            result = _register_locked(event, data, email, now)
+        return _locked(event_id, work)
     except IntegrityError as error:
         # Only the active-email index can clash: two submissions raced each other.
         raise AlreadyRegistered() from error
-    return result
+
+
+def _locked(event_id: int, work):
+    # A burst can queue people behind the lock for longer than its timeout;
+    # one more wait is kinder than sending them away at once.
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            with write_lock((Event, event_id)):
+                return work()
+        except LockUnavailable:
+            if attempt == LOCK_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _is_registered(event_id: int, email: str) -> bool:
@@ -466,20 +483,23 @@ def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Reg
 def cancel(registration: Registration, *, now: dt.datetime | None = None) -> Registration:
     """Cancel a place (or leave the waiting list), then promote whoever is next."""
     now = now or utcnow()
-    event_id, registration_id = registration.event_id, registration.id
-    with write_lock((Event, event_id)):
-        registration = db.session.get(Registration, registration_id, populate_existing=True)
-        if registration.status == CANCELLED:
-            return registration
-        was_confirmed = registration.status == CONFIRMED
-        registration.status = CANCELLED
-        registration.cancelled_at = now
-        _record(registration, HistoryAction.CANCELLED, now)
-        messages.registration_cancelled(registration)
+    registration_id = registration.id
+
+    def work():
+        found = db.session.get(Registration, registration_id, populate_existing=True)
+        if found.status == CANCELLED:
+            return found
+        was_confirmed = found.status == CONFIRMED
+        found.status = CANCELLED
+        found.cancelled_at = now
+        _record(found, HistoryAction.CANCELLED, now)
+        messages.registration_cancelled(found)
         db.session.flush()
         if was_confirmed:
-            promote_waiting(registration.event, now=now)
-    return registration
+            promote_waiting(found.event, now=now)
+        return found
+
+    return _locked(registration.event_id, work)
 
 
 def change(
@@ -488,30 +508,33 @@ def change(
     """Change a registration's workshops and answers; capacity rules still apply."""
     now = now or utcnow()
     registration_id = registration.id
-    with write_lock((Event, registration.event_id)):
-        registration = db.session.get(Registration, registration_id, populate_existing=True)
-        event = registration.event
-        if registration.status == CANCELLED or event.is_cancelled or event.starts_at <= now:
-            raise NotChangeable()
-        workshops = _choose_workshops(event, data.workshop_ids)
-        answers = _answers(event, data.answers)
-        if registration.status == CONFIRMED:
-            _check_workshop_places(event, workshops, held=registration.workshops)
-        registration.workshops = workshops
-        by_question = {a.question_id: a for a in registration.answers}
-        keep = []
-        for answer in answers:
-            existing = by_question.get(answer.question_id)
-            if existing is not None:
-                existing.value = answer.value
-                keep.append(existing)
-            else:
-                keep.append(answer)
-        registration.answers = keep
-        _record(registration, HistoryAction.CHANGED, now)
+
+    def work():
+        return _change_locked(
+            db.session.get(Registration, registration_id, populate_existing=True), data, now
+        )
+
+    return _locked(registration.event_id, work)
+
+
+def _change_locked(registration: Registration, data: ChangeData, now: dt.datetime):
+    event = registration.event
+    if registration.status == CANCELLED or event.is_cancelled or event.starts_at <= now:
+        raise NotChangeable()
+    workshops = _choose_workshops(event, data.workshop_ids)
+    answers = _answers(event, data.answers)
+    if registration.status == CONFIRMED:
+        _check_workshop_places(event, workshops, held=registration.workshops)
+    registration.workshops = workshops
+    by_question = {a.question_id: a for a in registration.answers}
+    keep = []
+    for answer in answers:
+        existing = by_question.get(answer.question_id)
+        if existing is not None:
+            existing.value = answer.value
+            keep.append(existing)
+        else:
+            keep.append(answer)
+    registration.answers = keep
+    _record(registration, HistoryAction.CHANGED, now)
     return registration
-
-
-def workshop_sessions(event: Event) -> list[EventSession]:
-    """The event's workshops in programme order."""
-    return [s for s in event.sessions if s.kind == SessionKind.WORKSHOP]
