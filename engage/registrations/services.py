@@ -182,6 +182,16 @@ def workshop_places_left(event: Event) -> dict[int, int | None]:
     }
 
 
+def active_registrations(event: Event) -> list[Registration]:
+    """Everyone holding a place or a place in line, confirmed first, in booking order."""
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status != CANCELLED)
+        .order_by(Registration.status, Registration.created_at, Registration.id)
+    )
+    return list(db.session.scalars(query))
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """Where a waitlisted registration stands in line (1 is next), else None."""
     if registration.status != WAITLISTED:

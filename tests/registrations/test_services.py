@@ -408,3 +408,52 @@ def test_known_organisations_come_from_published_events_only(app, make_event):
         db.session.add(_raw(draft.id, "z@example.org", RegistrationStatus.CONFIRMED))
         db.session.commit()
         assert services.known_organisations() == ["Northbridge Police"]
+
+
+def test_active_registrations_leave_out_cancelled(app, make_event):
+    event = make_event(capacity=1)
+    with app.app_context():
+        gone = book(event, email="a@example.org").registration
+        book(event, email="b@example.org")
+        book(event, email="c@example.org")
+        services.cancel(gone, now=NOW)
+        found = services.active_registrations(db.session.get(Event, event.id))
+        assert [(r.email, r.status.value) for r in found] == [
+            ("b@example.org", "confirmed"),
+            ("c@example.org", "waitlisted"),
+        ]
+
+
+def test_a_busy_lock_is_tried_once_more_then_reported(app, make_event, monkeypatch):
+    from contextlib import contextmanager
+
+    from engage.db import LockUnavailable
+
+    event = make_event()
+    real = services.write_lock
+    failures = iter([True, False])
+
+    @contextmanager
+    def flaky(row):
+        if next(failures, True):
+            raise LockUnavailable()
+        with real(row):
+            yield
+
+    monkeypatch.setattr(services, "write_lock", flaky)
+    with app.app_context():
+        assert book(event).registration.status == RegistrationStatus.CONFIRMED
+        with pytest.raises(LockUnavailable):  # both attempts busy
+            book(event, email="b@example.org")
+        assert len(statuses(event.id)) == 1
+
+
+def test_the_unsafe_switch_is_ignored_in_production(app, make_event, monkeypatch):
+    monkeypatch.setenv(services.UNSAFE_NO_LOCK_ENV, "1")
+    with app.app_context():
+        assert services._locking_disabled()
+        app.config["ENGAGE_ENV"] = "production"
+        try:
+            assert not services._locking_disabled()
+        finally:
+            app.config["ENGAGE_ENV"] = "testing"

@@ -348,3 +348,32 @@ def test_cancel_needs_csrf(make_app, make_event):
     token = _token(app)
     assert client.post(f"/registrations/{token}/cancel").status_code == 400
     assert _registrations(app)[0].status == RegistrationStatus.CONFIRMED
+
+
+def test_every_self_service_page_is_private(client, booked):
+    for path in ("", "/edit", "/cancel"):
+        response = client.get(f"/registrations/{booked}{path}")
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_promotion_without_a_full_workshop_is_explained(app, client, workshop_event):
+    event = workshop_event(slug="day", capacity=1)
+    a, _, _ = _ids(app, event)
+    client.post("/events/day/register", data=form(workshops=[str(a)], question_2="Car"))
+    first = _token(app)
+    waiting = app.test_client()
+    waiting.post(
+        "/events/day/register",
+        data=form(email="w@example.org", workshops=[str(a)], question_2="Car"),
+    )
+    token = _token(app, "waitlist_joined")
+    with app.app_context():
+        db.session.get(Event, event.id).workshops[0].capacity = 0
+        db.session.commit()
+    client.post(f"/registrations/{first}/cancel")
+    html = waiting.get(f"/registrations/{token}").get_data(as_text=True)
+    assert "Place confirmed" in html
+    assert "some workshops you chose were already full" in html
+    assert "Learning from failure" in html
