@@ -54,10 +54,12 @@ def _register_blueprints(app: Flask) -> None:
     from engage.events.views import bp as events_bp
     from engage.news.views import bp as news_bp
     from engage.public.views import bp as public_bp
+    from engage.registrations.public import bp as registrations_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(news_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(registrations_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

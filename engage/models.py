@@ -5,15 +5,27 @@ from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.news.models import NewsItem
+from engage.registrations.models import (
+    ManageToken,
+    Registration,
+    RegistrationAnswer,
+    RegistrationHistory,
+    RegistrationStatus,
+)
 
 __all__ = [
     "AuditEntry",
     "Event",
     "EventQuestion",
     "EventSession",
+    "ManageToken",
     "MessageStatus",
     "NewsItem",
     "OutboxMessage",
+    "Registration",
+    "RegistrationAnswer",
+    "RegistrationHistory",
+    "RegistrationStatus",
     "Role",
     "User",
     "event_organisers",

@@ -95,5 +95,7 @@ def availability(event: Event, taken: int, now: dt.datetime | None = None) -> Av
 
 
 def confirmed_count(event: Event) -> int:
-    """How many of the event's places are taken (none until registrations exist)."""
-    return 0
+    """How many of the event's places are taken by confirmed registrations."""
+    from engage.registrations.services import count_confirmed
+
+    return count_confirmed(event)

@@ -1,0 +1,1 @@
+"""Registration: the form, capacity, workshops, waiting list and self-service link."""

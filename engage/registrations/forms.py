@@ -1,0 +1,228 @@
+"""The registration form and the self-service change form, built for one event."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from engage.events.models import Event, EventQuestion, QuestionKind
+from engage.forms import NoControlCharacters, SingleLine, strip
+from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
+from engage.registrations.services import ChangeData, RegistrationData
+
+TEXT_ANSWER_MAX = 1000
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class Choice(RadioField):
+    """Radio buttons that may be left empty when optional, and refuse forged values."""
+
+    def pre_validate(self, form) -> None:
+        if self.data in (None, ""):
+            return
+        if self.data not in {value for value, *_ in self.iter_choices()}:
+            raise ValidationError("Choose one of the options given")
+
+
+class MultiCheckbox(SelectMultipleField):
+    """A group of checkboxes that refuses values not offered."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        offered = {value for value, *_ in self.iter_choices()}
+        if any(value not in offered for value in self.data or []):
+            raise ValidationError("Choose from the options given")
+
+
+class Email:
+    """Check an email address's syntax (no DNS look-up) and store it normalised."""
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        try:
+            checked = validate_email(field.data, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ValidationError(
+                "Enter an email address in the correct format, like name@example.org"
+            ) from error
+        field.data = checked.normalized.lower()
+
+
+def _required(message: str):
+    return DataRequired(message=message)
+
+
+def _one_line(label: str, max_length: int, message: str, required: bool = True):
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            _required(message) if required else Optional(),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+            SingleLine(),
+        ],
+    )
+
+
+def _long_text(label: str, max_length: int, description: str = ""):
+    return TextAreaField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+            NoControlCharacters(),
+        ],
+    )
+
+
+class _EventForm(FlaskForm):
+    """Fields shared by the registration and change forms: workshops and questions."""
+
+    workshops = MultiCheckbox("Workshops", coerce=int, validators=[Optional()])
+    question_fields: list[tuple[EventQuestion, str]] = []
+
+    def validate_workshops(self, field) -> None:
+        limit = self.meta.event.max_workshops
+        if len(field.data or []) > limit:
+            noun = "workshop" if limit == 1 else "workshops"
+            raise ValidationError(f"Choose no more than {limit} {noun}")
+
+    def answers(self) -> dict[int, str | list[str]]:
+        """Answers to the event's questions, keyed by question id."""
+        found: dict[int, str | list[str]] = {}
+        for question, name in self.question_fields:
+            value = self[name].data
+            if value not in (None, "", []):
+                found[question.id] = value
+        return found
+
+
+class _RegistrationBase(_EventForm):
+    first_name = _one_line("First name", 100, "Enter your first name")
+    last_name = _one_line("Last name", 100, "Enter your last name")
+    email = StringField(
+        "Email address",
+        filters=[strip],
+        validators=[
+            _required("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            SingleLine(),
+            Email(),
+        ],
+    )
+    organisation = _one_line("Organisation", 200, "Enter your organisation")
+    job_title = _one_line("Job title or role", 200, "Enter your job title or role")
+    category = Choice(
+        "Which of these describes you?",
+        choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in AttendeeCategory],
+        validators=[InputRequired(message="Choose which of these describes you")],
+    )
+    dietary_requirements = _long_text(
+        "Dietary requirements", 500, "For example vegetarian, or a food allergy."
+    )
+    dietary_consent = BooleanField(
+        "I agree that you may keep my dietary requirements and share them with the caterers"
+    )
+    access_requirements = _long_text(
+        "Access requirements", 1000, "Anything we can do to make the day work for you."
+    )
+    access_consent = BooleanField(
+        "I agree that you may keep my access requirements and share them with the venue"
+    )
+    privacy = BooleanField(
+        "I have read the privacy notice and agree to my details being used to run this event",
+        validators=[DataRequired(message="Agree to the privacy notice to register")],
+    )
+    # Honeypot: hidden from people, irresistible to form-filling bots.
+    website = StringField("Leave this field empty", validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> RegistrationData:
+        """The answers as the registration service takes them."""
+        return RegistrationData(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            email=self.email.data,
+            organisation=self.organisation.data,
+            job_title=self.job_title.data,
+            category=AttendeeCategory(self.category.data),
+            privacy_accepted=bool(self.privacy.data),
+            dietary_requirements=self.dietary_requirements.data or "",
+            dietary_consent=bool(self.dietary_consent.data),
+            access_requirements=self.access_requirements.data or "",
+            access_consent=bool(self.access_consent.data),
+            workshop_ids=list(self.workshops.data or []),
+            answers=self.answers(),
+        )
+
+
+class _ChangeBase(_EventForm):
+    def to_data(self) -> ChangeData:
+        """The changes as the change service takes them."""
+        return ChangeData(workshop_ids=list(self.workshops.data or []), answers=self.answers())
+
+
+def _question_field(question: EventQuestion):
+    label = question.label
+    description = question.help_text
+    required = question.is_required
+    if question.kind == QuestionKind.TEXT:
+        message = f"Answer the question “{label}”"
+        return TextAreaField(
+            label,
+            description=description,
+            filters=[strip],
+            validators=[
+                _required(message) if required else Optional(),
+                Length(
+                    max=TEXT_ANSWER_MAX,
+                    message=f"Keep your answer under {TEXT_ANSWER_MAX} characters",
+                ),
+                NoControlCharacters(),
+            ],
+        )
+    choices = [SelectChoice(c, c) for c in question.choices]
+    message = f"Answer the question “{label}”"
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return MultiCheckbox(
+            label,
+            description=description,
+            choices=choices,
+            validators=[_required(message) if required else Optional()],
+        )
+    if question.kind == QuestionKind.YES_NO:
+        choices = YES_NO
+    return Choice(
+        label,
+        description=description,
+        choices=choices,
+        validators=[InputRequired(message=message) if required else Optional()],
+    )
+
+
+def _for_event(base: type[_EventForm], event: Event, **kwargs) -> _EventForm:
+    fields = {f"question_{q.id}": _question_field(q) for q in event.questions}
+    attrs = dict(fields)
+    attrs["question_fields"] = [(q, f"question_{q.id}") for q in event.questions]
+    form_class = type(base.__name__.lstrip("_"), (base,), attrs)
+    form = form_class(meta={"event": event}, **kwargs)
+    form.workshops.choices = [SelectChoice(w.id, w.title) for w in event.workshops]
+    return form
+
+
+def registration_form(event: Event, **kwargs) -> _RegistrationBase:
+    """The registration form for one event, with its workshops and questions."""
+    return _for_event(_RegistrationBase, event, **kwargs)
+
+
+def change_form(event: Event, **kwargs) -> _ChangeBase:
+    """The self-service change form: workshops and the event's questions."""
+    return _for_event(_ChangeBase, event, **kwargs)

@@ -1,0 +1,211 @@
+"""The registrations table and what hangs off it: workshops, answers, history, tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engage.db import UTCDateTime, utcnow
+from engage.events.models import Event, EventQuestion, EventSession
+from engage.extensions import db
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+def new_checkin_code() -> str:
+    """A random code for the attendee's QR badge; it says nothing about the person."""
+    return secrets.token_hex(16)
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class AttendeeCategory(enum.StrEnum):
+    POLICE_OFFICER = "police_officer"
+    POLICE_STAFF = "police_staff"
+    ACADEMIC = "academic"
+    PARTNER = "partner"
+
+    @property
+    def label(self) -> str:
+        """How the category reads on the form."""
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    AttendeeCategory.POLICE_OFFICER: "Police officer",
+    AttendeeCategory.POLICE_STAFF: "Police staff",
+    AttendeeCategory.ACADEMIC: "Academic or researcher",
+    AttendeeCategory.PARTNER: "Other partner",
+}
+
+
+class HistoryAction(enum.StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+
+
+registration_workshops = Table(
+    "registration_workshops",
+    db.metadata,
+    Column("registration_id", ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    Column("session_id", ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Cancelled rows stay for the record, so uniqueness covers active ones only.
+ACTIVE_ONLY = "status != 'cancelled'"
+
+
+class Registration(db.Model):
+    """One person's place (or place in line) at one event."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index(
+            "uq_registrations_event_id_email_active",
+            "event_id",
+            "email",
+            unique=True,
+            sqlite_where=text(ACTIVE_ONLY),
+            postgresql_where=text(ACTIVE_ONLY),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        _enum(RegistrationStatus, "registration_status"), index=True
+    )
+    # Lower-cased when stored, so the unique index is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[AttendeeCategory] = mapped_column(_enum(AttendeeCategory, "attendee_category"))
+    dietary_requirements: Mapped[str] = mapped_column(Text, default="")
+    access_requirements: Mapped[str] = mapped_column(Text, default="")
+
+    privacy_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    privacy_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dietary_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    dietary_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    access_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    access_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    waitlisted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    checkin_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_checkin_code)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    workshops: Mapped[list[EventSession]] = relationship(
+        secondary=registration_workshops, order_by="(EventSession.starts_at, EventSession.id)"
+    )
+    answers: Mapped[list[RegistrationAnswer]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+    history: Mapped[list[RegistrationHistory]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="(RegistrationHistory.at, RegistrationHistory.id)",
+    )
+    tokens: Mapped[list[ManageToken]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def full_name(self) -> str:
+        """First and last name together."""
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the registration holds a place or a place in line."""
+        return self.status != RegistrationStatus.CANCELLED
+
+    def answer_for(self, question: EventQuestion):
+        """The stored answer to one of the event's questions, or None."""
+        for answer in self.answers:
+            if answer.question_id == question.id:
+                return answer.value
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status.value}>"
+
+
+class RegistrationAnswer(db.Model):
+    """An answer to one of the event's own questions: text, or a list of choices."""
+
+    __tablename__ = "registration_answers"
+    __table_args__ = (UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("event_questions.id", ondelete="CASCADE"))
+    value: Mapped[str | list[str]] = mapped_column(JSON)
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+    question: Mapped[EventQuestion] = relationship()
+
+
+class RegistrationHistory(db.Model):
+    """One change of a registration's state, with its time."""
+
+    __tablename__ = "registration_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[HistoryAction] = mapped_column(_enum(HistoryAction, "registration_action"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What else happened, e.g. a workshop left out at promotion; never personal data.
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="history")
+
+
+class ManageToken(db.Model):
+    """A self-service link's secret, kept only as its SHA-256 hash."""
+
+    __tablename__ = "registration_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="tokens")

@@ -1,0 +1,250 @@
+"""Attendee pages: the registration form, its confirmation, and the self-service link."""
+
+from __future__ import annotations
+
+import os
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from engage.db import LockUnavailable, utcnow
+from engage.events import services as events
+from engage.events.services import EventNotFound
+from engage.extensions import db, limiter
+from engage.registrations import services
+from engage.registrations.forms import change_form, registration_form
+from engage.registrations.models import Registration, RegistrationStatus
+from engage.registrations.services import (
+    AlreadyRegistered,
+    RegistrationError,
+    RegistrationNotFound,
+    WorkshopError,
+)
+
+bp = Blueprint("registrations", __name__)
+
+DEFAULT_RATE_LIMIT = "20 per hour"
+BUSY_MESSAGE = "Lots of people are registering right now. Please try again in a moment."
+HONEYPOT_MESSAGE = (
+    "Your registration was not sent because the field marked “Leave this field empty” "
+    "was filled in. Please leave it blank and try again."
+)
+LAST_REGISTRATION = "last_registration"
+
+
+def _rate_limit() -> str:
+    return (
+        current_app.config.get("REGISTRATION_RATE_LIMIT")
+        or os.environ.get("REGISTRATION_RATE_LIMIT")
+        or DEFAULT_RATE_LIMIT
+    )
+
+
+@bp.app_context_processor
+def _template_helpers():
+    # The event page shows workshop places left through this.
+    return {"workshop_places_left": services.workshop_places_left}
+
+
+def _event(slug: str):
+    try:
+        return events.get_published(slug)
+    except EventNotFound:
+        abort(404)
+
+
+def _private(response):
+    # Personal data and secret links: never cached, never leaked in a Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def register(slug: str):
+    """The registration form; a valid submission books a place or joins the waiting list."""
+    event = _event(slug)
+    availability = events.availability(event, services.count_confirmed(event))
+    if not availability.can_register:
+        return render_template("registrations/closed.html", event=event, availability=availability)
+    form = registration_form(event)
+    problem = None
+    if request.method == "POST" and form.website.data:
+        problem = HONEYPOT_MESSAGE
+    elif form.validate_on_submit():
+        try:
+            result = services.register(event, form.to_data())
+        except AlreadyRegistered as error:
+            if session.get(LAST_REGISTRATION, {}).get("event_id") == event.id:
+                # A double click or a resubmission from this browser: show what it made.
+                return redirect(url_for(".confirmation", slug=event.slug))
+            form.email.errors.append(error.message)
+        except WorkshopError as error:
+            form.workshops.errors.append(error.message)
+        except RegistrationError as error:
+            problem = error.message
+        except LockUnavailable:
+            problem = BUSY_MESSAGE
+        else:
+            session[LAST_REGISTRATION] = {
+                "event_id": event.id,
+                "registration_id": result.registration.id,
+                "discarded": result.discarded,
+            }
+            return redirect(url_for(".confirmation", slug=event.slug))
+    return _private(
+        current_app.make_response(
+            render_template(
+                "registrations/register.html",
+                event=event,
+                form=form,
+                availability=availability,
+                problem=problem,
+                places=services.workshop_places_left(event),
+                organisations=services.known_organisations(),
+            )
+        )
+    )
+
+
+@bp.get("/events/<slug>/registered")
+def confirmation(slug: str):
+    """What happened and what happens next, after Post/Redirect/Get."""
+    event = _event(slug)
+    last = session.get(LAST_REGISTRATION) or {}
+    registration = None
+    if last.get("event_id") == event.id:
+        registration = db.session.get(Registration, last.get("registration_id"))
+    if registration is None or registration.event_id != event.id:
+        return redirect(url_for("events.detail", slug=event.slug))
+    return _private(
+        current_app.make_response(
+            render_template(
+                "registrations/confirmation.html",
+                event=event,
+                registration=registration,
+                position=services.waitlist_position(registration),
+                discarded=last.get("discarded") or [],
+            )
+        )
+    )
+
+
+def _by_token(token: str) -> Registration:
+    try:
+        return services.get_by_token(token)
+    except RegistrationNotFound:
+        abort(404)
+
+
+@bp.get("/registrations/<token>")
+def manage(token: str):
+    """The attendee's own view of their registration."""
+    registration = _by_token(token)
+    return _private(
+        current_app.make_response(
+            render_template(
+                "registrations/manage.html",
+                registration=registration,
+                event=registration.event,
+                token=token,
+                position=services.waitlist_position(registration),
+                changeable=_changeable(registration),
+            )
+        )
+    )
+
+
+def _changeable(registration: Registration) -> bool:
+    event = registration.event
+    return registration.is_active and not event.is_cancelled and event.starts_at > utcnow()
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    """Change workshops and answers; capacity rules still apply."""
+    registration = _by_token(token)
+    event = registration.event
+    if not _changeable(registration):
+        flash("This registration can no longer be changed.", "error")
+        return _private(redirect(url_for(".manage", token=token)))
+    form = change_form(event)
+    if request.method == "GET":
+        form.workshops.data = [w.id for w in registration.workshops]
+        for question, name in form.question_fields:
+            form[name].data = registration.answer_for(question)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.change(registration, form.to_data())
+        except WorkshopError as error:
+            form.workshops.errors.append(error.message)
+        except RegistrationError as error:
+            problem = error.message
+        except LockUnavailable:
+            problem = BUSY_MESSAGE
+        else:
+            flash("Your registration has been updated.", "success")
+            return _private(redirect(url_for(".manage", token=token)))
+    return _private(
+        current_app.make_response(
+            render_template(
+                "registrations/edit.html",
+                registration=registration,
+                event=event,
+                form=form,
+                token=token,
+                problem=problem,
+                places=services.workshop_places_left(event),
+            )
+        )
+    )
+
+
+def cancel(token: str):
+    """Confirm, then cancel a place or leave the waiting list."""
+    registration = _by_token(token)
+    if not registration.is_active:
+        return _private(redirect(url_for(".manage", token=token)))
+    problem = None
+    if request.method == "POST":
+        was_waiting = registration.status == RegistrationStatus.WAITLISTED
+        try:
+            services.cancel(registration)
+        except LockUnavailable:
+            problem = BUSY_MESSAGE
+        else:
+            flash(
+                "You have left the waiting list."
+                if was_waiting
+                else "Your place has been cancelled. Thank you for letting us know.",
+                "success",
+            )
+            return _private(redirect(url_for(".manage", token=token)))
+    return _private(
+        current_app.make_response(
+            render_template(
+                "registrations/cancel.html",
+                registration=registration,
+                event=registration.event,
+                token=token,
+                problem=problem,
+            )
+        )
+    )
+
+
+bp.add_url_rule("/registrations/<token>/cancel", "cancel", cancel, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/registrations/<token>/leave-waiting-list", "leave_waitlist", cancel, methods=["GET", "POST"]
+)

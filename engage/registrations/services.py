@@ -1,0 +1,550 @@
+"""Registration rules: who may book, capacity, workshops, the waiting list and tokens.
+
+Every use case that can take a place runs inside engage.db.write_lock on the
+event's row, so the capacity check and the insert are one locked transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import os
+import secrets
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engage.db import LockUnavailable, utcnow, write_lock
+from engage.events.models import Event, EventQuestion, EventSession, QuestionKind
+from engage.extensions import db
+from engage.mail import messages
+from engage.registrations.models import (
+    AttendeeCategory,
+    HistoryAction,
+    ManageToken,
+    Registration,
+    RegistrationAnswer,
+    RegistrationHistory,
+    RegistrationStatus,
+    registration_workshops,
+)
+
+CONFIRMED = RegistrationStatus.CONFIRMED
+WAITLISTED = RegistrationStatus.WAITLISTED
+CANCELLED = RegistrationStatus.CANCELLED
+# Test-only switch that lets the concurrency test prove it can see a race.
+UNSAFE_NO_LOCK_ENV = "ENGAGE_UNSAFE_DISABLE_BOOKING_LOCK"
+MAX_TOKEN_LENGTH = 100
+LOCK_ATTEMPTS = 2
+
+
+# --- errors -------------------------------------------------------------------
+
+
+class RegistrationError(Exception):
+    """A rule refused the request; `message` is safe to show the attendee."""
+
+    message = "Sorry, we could not take that registration."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class RegistrationClosed(RegistrationError):
+    message = "Registration for this event is not open."
+
+
+class AlreadyRegistered(RegistrationError):
+    message = (
+        "This email address is already registered for this event. Use the link in your "
+        "confirmation email to see or change your registration."
+    )
+
+
+class EventFull(RegistrationError):
+    message = "Sorry, all places are taken and there is no waiting list for this event."
+
+
+class WorkshopError(RegistrationError):
+    """A problem with the workshops chosen."""
+
+
+class WorkshopFull(WorkshopError):
+    def __init__(self, workshop: EventSession):
+        self.workshop = workshop
+        super().__init__(f"“{workshop.title}” is full. Choose another workshop.")
+
+
+class TooManyWorkshops(WorkshopError):
+    def __init__(self, limit: int):
+        self.limit = limit
+        noun = "workshop" if limit == 1 else "workshops"
+        super().__init__(f"Choose no more than {limit} {noun}")
+
+
+class WorkshopsOverlap(WorkshopError):
+    def __init__(self, first: EventSession, second: EventSession):
+        super().__init__(
+            f"“{first.title}” and “{second.title}” run at the same time. Choose one of them."
+        )
+
+
+class UnknownWorkshop(WorkshopError):
+    message = "Choose workshops from the list"
+
+
+class InvalidAnswer(RegistrationError):
+    message = "One of the answers to the event's questions is not valid."
+
+
+class NotChangeable(RegistrationError):
+    message = "This registration can no longer be changed."
+
+
+class RegistrationNotFound(LookupError):
+    """No registration matches that self-service token."""
+
+
+# --- data in and out ----------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RegistrationData:
+    """What an attendee gave us, already validated for shape by the form."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str
+    job_title: str
+    category: AttendeeCategory
+    privacy_accepted: bool
+    dietary_requirements: str = ""
+    dietary_consent: bool = False
+    access_requirements: str = ""
+    access_consent: bool = False
+    workshop_ids: list[int] = dataclasses.field(default_factory=list)
+    # question id -> text, or a list of choices for multiple choice
+    answers: dict[int, str | list[str]] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class ChangeData:
+    """What the attendee may change later: workshops and answers."""
+
+    workshop_ids: list[int]
+    answers: dict[int, str | list[str]]
+
+
+@dataclasses.dataclass
+class RegistrationResult:
+    """The outcome of register()."""
+
+    registration: Registration
+    position: int | None  # place in the waiting list, when waitlisted
+    discarded: list[str]  # answers not kept for want of consent
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def count_confirmed(event: Event) -> int:
+    """How many confirmed places the event has."""
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == event.id, Registration.status == CONFIRMED
+    )
+    return db.session.scalar(query) or 0
+
+
+def _workshop_taken(event_id: int) -> dict[int, int]:
+    query = (
+        select(registration_workshops.c.session_id, func.count())
+        .join(Registration, Registration.id == registration_workshops.c.registration_id)
+        .where(Registration.event_id == event_id, Registration.status == CONFIRMED)
+        .group_by(registration_workshops.c.session_id)
+    )
+    return {session_id: taken for session_id, taken in db.session.execute(query)}
+
+
+def workshop_places_left(event: Event) -> dict[int, int | None]:
+    """Places left in each of the event's workshops (None where unlimited)."""
+    taken = _workshop_taken(event.id)
+    return {
+        w.id: None if w.capacity is None else max(w.capacity - taken.get(w.id, 0), 0)
+        for w in event.workshops
+    }
+
+
+def active_registrations(event: Event) -> list[Registration]:
+    """Everyone holding a place or a place in line, confirmed first, in booking order."""
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status != CANCELLED)
+        .order_by(Registration.status, Registration.created_at, Registration.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """Where a waitlisted registration stands in line (1 is next), else None."""
+    if registration.status != WAITLISTED:
+        return None
+    ahead = select(func.count(Registration.id)).where(
+        Registration.event_id == registration.event_id,
+        Registration.status == WAITLISTED,
+        (Registration.waitlisted_at < registration.waitlisted_at)
+        | (
+            (Registration.waitlisted_at == registration.waitlisted_at)
+            & (Registration.id < registration.id)
+        ),
+    )
+    return (db.session.scalar(ahead) or 0) + 1
+
+
+def known_organisations(limit: int = 300) -> list[str]:
+    """Organisations already given for published events, for the form's suggestions."""
+    query = (
+        select(Registration.organisation)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Event.is_published.is_(True), Registration.organisation != "")
+        .group_by(Registration.organisation)
+        .order_by(Registration.organisation)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def check_open(event: Event, now: dt.datetime | None = None) -> None:
+    """Raise RegistrationClosed unless the event takes registrations right now."""
+    now = now or utcnow()
+    if not event.is_published or event.is_cancelled or event.starts_at <= now:
+        raise RegistrationClosed()
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise RegistrationClosed("Registration for this event has not opened yet.")
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise RegistrationClosed("Registration for this event has closed.")
+
+
+# --- tokens -------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_manage_token(registration: Registration) -> str:
+    """Mint a new self-service token for the registration; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    registration.tokens.append(ManageToken(token_hash=_hash(token)))
+    return token
+
+
+def manage_url(token: str) -> str:
+    """The self-service link for a token, on the configured site address."""
+    return f"{current_app.config['SITE_URL'].rstrip('/')}/registrations/{token}"
+
+
+def get_by_token(token: str) -> Registration:
+    """The registration a self-service token belongs to, or RegistrationNotFound."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise RegistrationNotFound()
+    wanted = _hash(token)
+    row = db.session.scalar(select(ManageToken).where(ManageToken.token_hash == wanted))
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        raise RegistrationNotFound()
+    return row.registration
+
+
+# --- rules --------------------------------------------------------------------
+
+
+def _choose_workshops(event: Event, ids: Iterable[int]) -> list[EventSession]:
+    by_id = {w.id: w for w in event.workshops}
+    wanted = list(dict.fromkeys(ids))
+    if any(i not in by_id for i in wanted):
+        raise UnknownWorkshop()
+    chosen = sorted((by_id[i] for i in wanted), key=lambda w: (w.starts_at, w.id))
+    if len(chosen) > event.max_workshops:
+        raise TooManyWorkshops(event.max_workshops)
+    for first, second in itertools.pairwise(chosen):
+        if second.starts_at < first.ends_at:
+            raise WorkshopsOverlap(first, second)
+    return chosen
+
+
+def _check_workshop_places(event: Event, workshops: list[EventSession], held=()) -> None:
+    taken = _workshop_taken(event.id)
+    held_ids = {w.id for w in held}
+    for workshop in workshops:
+        if workshop.id in held_ids or workshop.capacity is None:
+            continue
+        if taken.get(workshop.id, 0) >= workshop.capacity:
+            raise WorkshopFull(workshop)
+
+
+def _answers(event: Event, answers: dict[int, str | list[str]]) -> list[RegistrationAnswer]:
+    questions: dict[int, EventQuestion] = {q.id: q for q in event.questions}
+    rows = []
+    for question_id, value in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise InvalidAnswer()
+        if value in ("", [], None):
+            continue
+        if question.kind == QuestionKind.MULTIPLE_CHOICE:
+            ok = isinstance(value, list) and all(v in question.choices for v in value)
+        elif question.kind == QuestionKind.SINGLE_CHOICE:
+            ok = value in question.choices
+        elif question.kind == QuestionKind.YES_NO:
+            ok = value in ("yes", "no")
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise InvalidAnswer()
+        rows.append(RegistrationAnswer(question_id=question_id, value=value))
+    answered = {row.question_id for row in rows}
+    for question in questions.values():
+        if question.is_required and question.id not in answered:
+            raise InvalidAnswer(f"Answer the question “{question.label}”.")
+    return rows
+
+
+def _record(registration: Registration, action: HistoryAction, now: dt.datetime, note=""):
+    registration.history.append(RegistrationHistory(action=action, at=now, note=note[:500]))
+
+
+def _has_place(event: Event) -> bool:
+    return event.capacity is None or count_confirmed(event) < event.capacity
+
+
+def _locking_disabled() -> bool:
+    return os.environ.get(UNSAFE_NO_LOCK_ENV) == "1" and (
+        current_app.config.get("ENGAGE_ENV") != "production"
+    )
+
+
+def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = None):
+    """Book a place, or a place on the waiting list; returns a RegistrationResult."""
+    now = now or utcnow()
+    email = data.email.strip().lower()
+    if _locking_disabled():
+        return _register_unsafely(event, data, email, now)
+    event_id = event.id
+
+    def work():
+        locked = db.session.get(Event, event_id, populate_existing=True)
+        return _register_locked(locked, data, email, now)
+
+    try:
+        return _locked(event_id, work)
+    except IntegrityError as error:
+        # Only the active-email index can clash: two submissions raced each other.
+        raise AlreadyRegistered() from error
+
+
+def _locked(event_id: int, work):
+    # A burst can queue people behind the lock for longer than its timeout;
+    # one more wait is kinder than sending them away at once.
+    for attempt in range(LOCK_ATTEMPTS):
+        try:
+            with write_lock((Event, event_id)):
+                return work()
+        except LockUnavailable:
+            if attempt == LOCK_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_registered(event_id: int, email: str) -> bool:
+    query = select(Registration.id).where(
+        Registration.event_id == event_id,
+        Registration.email == email,
+        Registration.status != CANCELLED,
+    )
+    return db.session.scalar(query) is not None
+
+
+def _register_locked(event: Event, data: RegistrationData, email: str, now: dt.datetime):
+    check_open(event, now)
+    if _is_registered(event.id, email):
+        raise AlreadyRegistered()
+    workshops = _choose_workshops(event, data.workshop_ids)
+    answers = _answers(event, data.answers)
+    if _has_place(event):
+        _check_workshop_places(event, workshops)
+        status = CONFIRMED
+    elif event.waitlist_enabled:
+        status = WAITLISTED
+    else:
+        raise EventFull()
+    registration, discarded = _new_registration(event, data, email, status, now)
+    registration.workshops = workshops
+    registration.answers = answers
+    db.session.add(registration)
+    db.session.flush()
+    token = issue_manage_token(registration)
+    position = None
+    if status == CONFIRMED:
+        messages.registration_confirmation(registration, manage_url(token))
+    else:
+        position = waitlist_position(registration)
+        messages.waitlist_joined(registration, position, manage_url(token))
+    return RegistrationResult(registration, position, discarded)
+
+
+def _new_registration(event, data: RegistrationData, email: str, status, now):
+    if not data.privacy_accepted:
+        raise RegistrationError("Agree to the privacy notice to register.")
+    discarded = []
+    dietary = data.dietary_requirements.strip()
+    if dietary and not data.dietary_consent:
+        discarded.append("dietary requirements")
+        dietary = ""
+    access = data.access_requirements.strip()
+    if access and not data.access_consent:
+        discarded.append("access requirements")
+        access = ""
+    registration = Registration(
+        event_id=event.id,
+        event=event,
+        status=status,
+        email=email,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        organisation=data.organisation,
+        job_title=data.job_title,
+        category=AttendeeCategory(data.category),
+        dietary_requirements=dietary,
+        access_requirements=access,
+        privacy_accepted=bool(data.privacy_accepted),
+        privacy_accepted_at=now if data.privacy_accepted else None,
+        dietary_consent=bool(data.dietary_consent),
+        dietary_consent_at=now if data.dietary_consent else None,
+        access_consent=bool(data.access_consent),
+        access_consent_at=now if data.access_consent else None,
+        created_at=now,
+        confirmed_at=now if status == CONFIRMED else None,
+        waitlisted_at=now if status == WAITLISTED else None,
+    )
+    _record(registration, HistoryAction.REGISTERED, now)
+    if status == WAITLISTED:
+        _record(registration, HistoryAction.WAITLISTED, now)
+    return registration, discarded
+
+
+def _register_unsafely(event: Event, data: RegistrationData, email: str, now: dt.datetime):
+    # The race the lock prevents: check in one transaction, insert in another.
+    event = db.session.get(Event, event.id)
+    check_open(event, now)
+    has_place = _has_place(event)
+    db.session.commit()
+    status = CONFIRMED if has_place else WAITLISTED
+    registration, discarded = _new_registration(event, data, email, status, now)
+    db.session.add(registration)
+    db.session.flush()
+    issue_manage_token(registration)
+    db.session.commit()
+    return RegistrationResult(registration, None, discarded)
+
+
+def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Registration]:
+    """Give free places to the waiting list in order; returns those promoted.
+
+    The caller must hold write_lock((Event, event.id)): call it in the same
+    locked transaction as the change that freed the places (a cancellation,
+    or the organiser raising the capacity). A chosen workshop that is full by
+    then is left out, and the history says so.
+    """
+    now = now or utcnow()
+    if event.is_cancelled or event.starts_at <= now:
+        return []
+    free = None if event.capacity is None else event.capacity - count_confirmed(event)
+    if free is not None and free <= 0:
+        return []
+    line = (
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(free)
+    )
+    promoted = []
+    for registration in db.session.scalars(line):
+        places = workshop_places_left(event)
+        dropped = [w for w in registration.workshops if places.get(w.id) == 0]
+        for workshop in dropped:
+            registration.workshops.remove(workshop)
+        registration.status = CONFIRMED
+        registration.confirmed_at = now
+        note = "; ".join(f"left out full workshop: {w.title}" for w in dropped)
+        _record(registration, HistoryAction.PROMOTED, now, note)
+        db.session.flush()
+        messages.waitlist_promoted(registration, manage_url(issue_manage_token(registration)))
+        promoted.append(registration)
+    return promoted
+
+
+def cancel(registration: Registration, *, now: dt.datetime | None = None) -> Registration:
+    """Cancel a place (or leave the waiting list), then promote whoever is next."""
+    now = now or utcnow()
+    registration_id = registration.id
+
+    def work():
+        found = db.session.get(Registration, registration_id, populate_existing=True)
+        if found.status == CANCELLED:
+            return found
+        was_confirmed = found.status == CONFIRMED
+        found.status = CANCELLED
+        found.cancelled_at = now
+        _record(found, HistoryAction.CANCELLED, now)
+        messages.registration_cancelled(found)
+        db.session.flush()
+        if was_confirmed:
+            promote_waiting(found.event, now=now)
+        return found
+
+    return _locked(registration.event_id, work)
+
+
+def change(
+    registration: Registration, data: ChangeData, *, now: dt.datetime | None = None
+) -> Registration:
+    """Change a registration's workshops and answers; capacity rules still apply."""
+    now = now or utcnow()
+    registration_id = registration.id
+
+    def work():
+        return _change_locked(
+            db.session.get(Registration, registration_id, populate_existing=True), data, now
+        )
+
+    return _locked(registration.event_id, work)
+
+
+def _change_locked(registration: Registration, data: ChangeData, now: dt.datetime):
+    event = registration.event
+    if registration.status == CANCELLED or event.is_cancelled or event.starts_at <= now:
+        raise NotChangeable()
+    workshops = _choose_workshops(event, data.workshop_ids)
+    answers = _answers(event, data.answers)
+    if registration.status == CONFIRMED:
+        _check_workshop_places(event, workshops, held=registration.workshops)
+    registration.workshops = workshops
+    by_question = {a.question_id: a for a in registration.answers}
+    keep = []
+    for answer in answers:
+        existing = by_question.get(answer.question_id)
+        if existing is not None:
+            existing.value = answer.value
+            keep.append(existing)
+        else:
+            keep.append(answer)
+    registration.answers = keep
+    _record(registration, HistoryAction.CHANGED, now)
+    return registration
