@@ -1,12 +1,13 @@
 """Imports every model so that metadata, Alembic and the shell see all tables."""
 
-from engage.accounts.models import Role, User
+from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.news.models import NewsItem
 
 __all__ = [
+    "AccountToken",
     "AuditEntry",
     "Event",
     "EventQuestion",
@@ -15,6 +16,7 @@ __all__ = [
     "NewsItem",
     "OutboxMessage",
     "Role",
+    "TokenPurpose",
     "User",
     "event_organisers",
 ]
