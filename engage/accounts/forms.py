@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from engage.accounts import passwords
@@ -12,8 +13,8 @@ from engage.accounts.services import InvalidEmail, normalise_email
 from engage.forms import SingleLine, strip
 
 ROLE_CHOICES = [
-    (Role.ORGANISER.value, "Organiser: runs the events they are assigned to"),
-    (Role.ADMIN.value, "Admin: runs everything, including accounts"),
+    SelectChoice(Role.ORGANISER.value, "Organiser: runs the events they are assigned to"),
+    SelectChoice(Role.ADMIN.value, "Admin: runs everything, including accounts"),
 ]
 
 

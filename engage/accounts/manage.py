@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from engage.accounts import management, services
 from engage.accounts.access import admin_required, can_edit_news, staff_required
@@ -72,7 +73,7 @@ def _user_page(user: User, form: UserForm | None = None, status: int = 200):
     form = form or UserForm(obj=user, role=user.role.value)
     assign = AssignEventForm()
     assign.event_id.choices = [
-        (event.id, event.title) for event in management.assignable_events(user)
+        SelectChoice(event.id, event.title) for event in management.assignable_events(user)
     ]
     return render_template(
         "admin/user.html", user=user, form=form, assign=assign, confirm=ConfirmForm()
@@ -152,7 +153,7 @@ def assign_event(user_id: int):
     account = _user_or_404(user_id)
     form = AssignEventForm()
     form.event_id.choices = [
-        (event.id, event.title) for event in management.assignable_events(account)
+        SelectChoice(event.id, event.title) for event in management.assignable_events(account)
     ]
     if not form.validate_on_submit():
         return _user_page(account, status=400)
