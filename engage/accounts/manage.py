@@ -69,14 +69,22 @@ def invite():
     return render_template("admin/invite.html", form=form)
 
 
-def _user_page(user: User, form: UserForm | None = None, status: int = 200):
-    form = form or UserForm(obj=user, role=user.role.value)
-    assign = AssignEventForm()
-    assign.event_id.choices = [
+def _assign_form(user: User) -> AssignEventForm:
+    form = AssignEventForm()
+    form.event_id.choices = [
         SelectChoice(event.id, event.title) for event in management.assignable_events(user)
     ]
+    return form
+
+
+def _user_page(user: User, form=None, assign=None, status: int = 200):
+    form = form or UserForm(formdata=None, obj=user, role=user.role.value)
     return render_template(
-        "admin/user.html", user=user, form=form, assign=assign, confirm=ConfirmForm()
+        "admin/user.html",
+        user=user,
+        form=form,
+        assign=assign or _assign_form(user),
+        confirm=ConfirmForm(),
     ), status
 
 
@@ -151,12 +159,9 @@ def resend_invitation(user_id: int):
 def assign_event(user_id: int):
     """Let the user manage one more event."""
     account = _user_or_404(user_id)
-    form = AssignEventForm()
-    form.event_id.choices = [
-        SelectChoice(event.id, event.title) for event in management.assignable_events(account)
-    ]
+    form = _assign_form(account)
     if not form.validate_on_submit():
-        return _user_page(account, status=400)
+        return _user_page(account, assign=form, status=400)
     event = db.session.get(Event, form.event_id.data)
     management.assign_event(account, event)
     flash(f"{account.name} can now manage {event.title}.", "success")

@@ -275,3 +275,13 @@ def test_dashboard_links_only_to_what_the_user_may_use(client, admin, organiser,
     page = client.get("/admin/").get_data(as_text=True)
     assert "/admin/users" in page and "/admin/audit" in page
     assert Role.ADMIN.value in page
+
+
+def test_other_features_may_sign_in_by_writing_the_session(app, client, organiser):
+    """Tests elsewhere write Flask-Login's _user_id; a stale version is refused."""
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{organiser.id}:{organiser.session_version}"
+    assert client.get("/admin/").status_code == 200
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{organiser.id}:{organiser.session_version + 1}"
+    assert client.get("/admin/").status_code == 302

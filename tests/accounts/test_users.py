@@ -158,3 +158,14 @@ def test_last_admin_rule_as_a_service(app, admin):
         with pytest.raises(management.LastAdmin):
             management.update_user(user, name="A", role=Role.ORGANISER, can_post_news=False)
         assert db.session.get(User, admin.id).is_admin
+
+
+def test_a_refused_assignment_shows_its_error_and_keeps_the_user_form(
+    admin_client, organiser, make_event
+):
+    make_event(title="Engagement Day")
+    response = admin_client.post(f"/admin/users/{organiser.id}/events", data={"event_id": "999"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<title>Error: " in page and 'href="#event_id"' in page
+    assert 'value="Olu Organiser"' in page  # the other form still shows the saved values
