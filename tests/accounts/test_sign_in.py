@@ -233,25 +233,22 @@ def test_next_may_go_to_a_path_on_this_site(client, organiser):
     assert response.headers["Location"] == "/account/password?from=1"
 
 
-def test_session_cookie_flags(app, organiser, make_app):
+def test_session_cookie_flags(app, organiser):
     client = app.test_client()
     response = _post_sign_in(client, "org@example.org", TEST_PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # development and tests use plain http
 
-    production = make_app(ENGAGE_ENV="production", SESSION_COOKIE_SECURE=True)
-    assert production.config["SESSION_COOKIE_SECURE"] is True
 
-
-def test_production_settings_make_cookies_secure(monkeypatch, tmp_path):
-    from engage import config
-
+def test_session_cookie_is_secure_in_production(make_app, make_user, monkeypatch):
     monkeypatch.setenv("ENGAGE_ENV", "production")
-    settings = config.from_environment(str(tmp_path))
-    assert settings["SESSION_COOKIE_SECURE"] is True
-    assert settings["SESSION_COOKIE_HTTPONLY"] is True
-    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    production = make_app()  # settings read from the environment, as in a deployment
+    make_user("org@example.org", password=TEST_PASSWORD)
+    response = _post_sign_in(production.test_client(), "org@example.org", TEST_PASSWORD)
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_navigation_offers_the_right_links(client, organiser, sign_in):
