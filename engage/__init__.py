@@ -51,6 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from engage.accounts.manage import bp as admin_bp
+    from engage.accounts.views import bp as accounts_bp
     from engage.events.views import bp as events_bp
     from engage.news.views import bp as news_bp
     from engage.public.views import bp as public_bp
@@ -60,6 +62,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(news_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

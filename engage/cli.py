@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from engage.accounts.cli import create_user_command
+
 engage_cli = AppGroup("engage", help="Engage's own commands.")
 
 
@@ -15,3 +17,6 @@ def demo_command() -> None:
 
     created = load()
     click.echo(f"Demo content ready ({created} new item{'s' if created != 1 else ''}).")
+
+
+engage_cli.add_command(create_user_command)

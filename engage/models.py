@@ -1,6 +1,6 @@
 """Imports every model so that metadata, Alembic and the shell see all tables."""
 
-from engage.accounts.models import Role, User
+from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
 from engage.mail.models import MessageStatus, OutboxMessage
@@ -14,6 +14,7 @@ from engage.registrations.models import (
 )
 
 __all__ = [
+    "AccountToken",
     "AuditEntry",
     "Event",
     "EventQuestion",
@@ -27,6 +28,7 @@ __all__ = [
     "RegistrationHistory",
     "RegistrationStatus",
     "Role",
+    "TokenPurpose",
     "User",
     "event_organisers",
 ]

@@ -7,7 +7,9 @@ SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 import secrets
 import socket
 import threading
@@ -155,11 +157,15 @@ def _save(app, obj):
 
 @pytest.fixture
 def make_user(app):
-    """Create a user: make_user(email=..., role=..., name=...)."""
+    """Create a user: make_user(email=..., role=..., name=..., password=...)."""
     from engage.accounts.models import Role, User
 
-    def factory(email: str = "organiser@example.org", *, role=Role.ORGANISER, **fields):
+    def factory(
+        email: str = "organiser@example.org", *, role=Role.ORGANISER, password=None, **fields
+    ):
         fields.setdefault("name", email.split("@")[0].title())
+        if password is not None:
+            fields["password_hash"] = hash_for_tests(password)
         return _save(app, User(email=email, role=role, **fields))
 
     return factory
@@ -274,3 +280,45 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# --- signing in -------------------------------------------------------------------
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@functools.cache
+def hash_for_tests(password: str) -> str:
+    """An argon2 hash of the password, made once per run (hashing is slow on purpose)."""
+    from engage.accounts.passwords import hash_password
+
+    return hash_password(password)
+
+
+def sign_in_through_form(client, user, password: str | None = None):
+    """Sign the test client in through the real sign-in page; the final response.
+
+    Without a password the user's password is first set to TEST_PASSWORD.
+    """
+    from engage.accounts.models import User
+
+    application = client.application
+    if password is None:
+        password = TEST_PASSWORD
+        with application.app_context():
+            stored = db.session.get(User, user.id)
+            stored.password_hash = hash_for_tests(password)
+            db.session.commit()
+    data = {"email": user.email, "password": password}
+    if application.config.get("WTF_CSRF_ENABLED", True):
+        page = client.get("/account/sign-in").get_data(as_text=True)
+        data["csrf_token"] = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    response = client.post("/account/sign-in", data=data)
+    assert response.status_code == 302, f"sign-in failed for {user.email}"
+    return response
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(client, user, password=None): signs the client in through the sign-in view."""
+    return sign_in_through_form

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from engage.accounts import throttle
 from engage.accounts.models import User
 from engage.extensions import db, login_manager
 
@@ -22,6 +23,8 @@ def load_user(identity: str) -> User | None:
 
 def init_app(app: Flask) -> None:
     """Configure sign-in for staff pages."""
+    throttle.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
     login_manager.session_protection = "basic"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"

@@ -1,0 +1,197 @@
+"""The back office: its landing page, user accounts and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from engage.accounts import management, services
+from engage.accounts.access import admin_required, can_edit_news, staff_required
+from engage.accounts.forms import AssignEventForm, ConfirmForm, InviteForm, UserForm
+from engage.accounts.models import Role, User
+from engage.accounts.views import site_link
+from engage.audit.models import AuditEntry
+from engage.events.models import Event
+from engage.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+AUDIT_PER_PAGE = 50
+
+
+def _invitation_link(token: str) -> str:
+    return site_link("accounts.accept_invitation", token=token)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/")
+@staff_required
+def dashboard():
+    """The back office's landing page: links to what this person may use."""
+    return render_template("admin/dashboard.html", may_edit_news=can_edit_news(current_user))
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """Every account, with its role and state."""
+    return render_template("admin/users.html", users=management.list_users())
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@admin_required
+def invite():
+    """Invite a new organiser or admin by email."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = services.invite(
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                can_post_news=form.can_post_news.data,
+                invited_by=current_user,
+                link=_invitation_link,
+            )
+        except (services.DuplicateEmail, services.InvalidEmail) as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(f"Invitation sent to {user.email}.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/invite.html", form=form)
+
+
+def _assign_form(user: User) -> AssignEventForm:
+    form = AssignEventForm()
+    form.event_id.choices = [
+        SelectChoice(event.id, event.title) for event in management.assignable_events(user)
+    ]
+    return form
+
+
+def _user_page(user: User, form=None, assign=None, status: int = 200):
+    form = form or UserForm(formdata=None, obj=user, role=user.role.value)
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        assign=assign or _assign_form(user),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int):
+    """One account: edit its name, role and news permission."""
+    account = _user_or_404(user_id)
+    if request.method == "GET":
+        return _user_page(account)
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            management.update_user(
+                account,
+                name=form.name.data,
+                role=Role(form.role.data),
+                can_post_news=form.can_post_news.data,
+            )
+        except management.LastAdmin as error:
+            form.role.errors.append(str(error))
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for("admin.user", user_id=account.id))
+    return _user_page(account, form, status=400)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_required
+def disable(user_id: int):
+    """Disable an account: every session it has ends at once."""
+    return _set_enabled(_user_or_404(user_id), False)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@admin_required
+def enable(user_id: int):
+    """Let a disabled account sign in again."""
+    return _set_enabled(_user_or_404(user_id), True)
+
+
+def _set_enabled(account: User, enabled: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        management.set_enabled(account, enabled)
+    except management.LastAdmin as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{account.name} can {'now' if enabled else 'no longer'} sign in.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@admin_required
+def resend_invitation(user_id: int):
+    """Send a new invitation link to someone who has not set a password."""
+    account = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.resend_invitation(account, invited_by=current_user, link=_invitation_link)
+    except services.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"A new invitation has been sent to {account.email}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/events")
+@admin_required
+def assign_event(user_id: int):
+    """Let the user manage one more event."""
+    account = _user_or_404(user_id)
+    form = _assign_form(account)
+    if not form.validate_on_submit():
+        return _user_page(account, assign=form, status=400)
+    event = db.session.get(Event, form.event_id.data)
+    management.assign_event(account, event)
+    flash(f"{account.name} can now manage {event.title}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/events/<int:event_id>/remove")
+@admin_required
+def remove_event(user_id: int, event_id: int):
+    """Stop the user managing an event."""
+    account = _user_or_404(user_id)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    management.remove_event(account, event)
+    flash(f"{account.name} no longer manages {event.title}.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    """The audit log, newest first, a page at a time."""
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        page=page,
+        per_page=AUDIT_PER_PAGE,
+        error_out=True,
+    )
+    return render_template("admin/audit.html", pagination=pagination)

@@ -1,0 +1,312 @@
+"""Account rules: creating users, signing in and out, passwords, reset and invitation links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from engage.accounts import passwords
+from engage.accounts.models import AccountToken, Role, TokenPurpose, User
+from engage.accounts.passwords import PasswordRejected
+from engage.accounts.throttle import (
+    RESET_REQUESTS,
+    SIGN_IN_FAILURES,
+    account_key,
+    address_key,
+    throttle,
+)
+from engage.audit.services import record
+from engage.db import utcnow
+from engage.extensions import db
+from engage.mail import messages
+
+RESET_LIFETIME = dt.timedelta(hours=1)
+INVITATION_LIFETIME = dt.timedelta(days=7)
+TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
+
+__all__ = [
+    "AccountError",
+    "DuplicateEmail",
+    "InvalidCredentials",
+    "InvalidEmail",
+    "InvalidToken",
+    "PasswordRejected",
+    "SignInThrottled",
+    "WrongPassword",
+]
+
+
+class AccountError(Exception):
+    """Base class for account rule failures."""
+
+
+class InvalidEmail(AccountError):
+    """Not an email address."""
+
+
+class DuplicateEmail(AccountError):
+    """Another account already uses that email address."""
+
+
+class InvalidCredentials(AccountError):
+    """The email address or password is wrong (which one is never said)."""
+
+
+class SignInThrottled(AccountError):
+    """Too many failed sign-ins from this address or for this account."""
+
+
+class WrongPassword(AccountError):
+    """The current password given is not the account's password."""
+
+
+class InvalidToken(AccountError):
+    """The link is unknown, used already or expired."""
+
+
+def normalise_email(email: str) -> str:
+    """A valid email address in the form accounts are stored (lower case); InvalidEmail if not."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidEmail("Enter an email address in the correct format") from error
+    return checked.normalized.lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """The account with that email address, in any case."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    *,
+    role: Role,
+    password: str,
+    name: str | None = None,
+    now: dt.datetime | None = None,
+) -> User:
+    """Create an enabled account with a password (the command-line way in)."""
+    address = normalise_email(email)
+    passwords.check_policy(password)
+    if find_by_email(address) is not None:
+        raise DuplicateEmail(f"An account for {address} already exists")
+    user = User(
+        email=address,
+        name=(name or address.split("@")[0]).strip()[:120],
+        role=role,
+        password_hash=passwords.hash_password(password),
+        created_at=now or utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("user.created", target=user, summary=f"Created {address} as {role.value} from the CLI")
+    _commit_new_user(address)
+    return user
+
+
+def _commit_new_user(address: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another request created it first
+        db.session.rollback()
+        raise DuplicateEmail(f"An account for {address} already exists") from error
+
+
+# --- signing in and out --------------------------------------------------------
+
+
+def authenticate(
+    email: str, password: str, *, address: str | None, now: dt.datetime | None = None
+) -> User:
+    """The account, if the password is right and neither counter is used up.
+
+    The counters are checked before the password is verified, so a throttled
+    guess is never tested at all. Raises SignInThrottled or InvalidCredentials.
+    """
+    typed = email.strip().lower()
+    keys = (address_key(address), account_key(typed))
+    counters = throttle()
+    if counters.is_blocked(SIGN_IN_FAILURES, *keys):
+        record("account.sign_in_throttled", summary=f"Sign-in refused while throttled: {typed}")
+        db.session.commit()
+        raise SignInThrottled()
+    user = find_by_email(typed)
+    matches = passwords.verify_password(user.password_hash if user else None, password)
+    if user is None or not matches or not user.is_enabled:
+        counters.hit(SIGN_IN_FAILURES, *keys)
+        record("account.sign_in_failed", target=user, summary=f"Failed sign-in as {typed}")
+        db.session.commit()
+        raise InvalidCredentials()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_sign_in_at = now or utcnow()
+    record("account.signed_in", target=user, actor=user)
+    db.session.commit()
+    counters.clear(SIGN_IN_FAILURES, keys[1])
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Make every session of this user invalid (in the current transaction)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def sign_out(user: User) -> None:
+    """End the user's sessions on the server side, so a copied cookie stops working."""
+    end_sessions(user)
+    record("account.signed_out", target=user, actor=user)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password; every other session ends."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise WrongPassword("Your current password is not correct")
+    passwords.check_policy(new)
+    user.password_hash = passwords.hash_password(new)
+    end_sessions(user)
+    record("account.password_changed", target=user, actor=user)
+    db.session.commit()
+
+
+# --- links sent by email -------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _issue_token(user: User, purpose: TokenPurpose, lifetime: dt.timedelta, now) -> str:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    db.session.add(
+        AccountToken(
+            user=user,
+            purpose=purpose.value,
+            token_hash=_digest(token),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return token
+
+
+def find_token(token: str, purpose: TokenPurpose, now: dt.datetime | None = None) -> AccountToken:
+    """The usable token record for a link; InvalidToken if unknown, used or expired."""
+    found = db.session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == _digest(token), AccountToken.purpose == purpose.value
+        )
+    )
+    if found is None or not found.is_usable(now or utcnow()) or not found.user.is_enabled:
+        raise InvalidToken()
+    return found
+
+
+def request_password_reset(
+    email: str, link: Callable[[str], str], now: dt.datetime | None = None
+) -> None:
+    """Email a reset link if the account exists; the caller answers the same either way."""
+    now = now or utcnow()
+    user = find_by_email(email)
+    if user is None or not user.is_enabled:
+        return
+    key = account_key(user.email, purpose="reset")
+    if throttle().is_blocked(RESET_REQUESTS, key):
+        return  # no flood of emails to one inbox
+    throttle().hit(RESET_REQUESTS, key)
+    token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
+    messages.password_reset(user, link(token))
+    record("account.password_reset_requested", target=user)
+    db.session.commit()
+
+
+def set_password_with_token(
+    token: str, purpose: TokenPurpose, password: str, now: dt.datetime | None = None
+) -> User:
+    """Use a reset or invitation link once to set the password; every old session ends."""
+    now = now or utcnow()
+    passwords.check_policy(password)
+    found = find_token(token, purpose, now)
+    # A conditional update, so two requests racing with one link cannot both win.
+    claimed = db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.id == found.id, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise InvalidToken()
+    user = found.user
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == purpose.value,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+    if purpose is TokenPurpose.INVITATION:
+        user.last_sign_in_at = now
+        record("account.invitation_accepted", target=user, actor=user)
+    else:
+        record("account.password_reset", target=user, actor=user)
+    db.session.commit()
+    return user
+
+
+def invite(
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    can_post_news: bool,
+    invited_by: User,
+    link: Callable[[str], str],
+    now: dt.datetime | None = None,
+) -> User:
+    """Create an account without a password and email its holder a link to set one."""
+    now = now or utcnow()
+    address = normalise_email(email)
+    if find_by_email(address) is not None:
+        raise DuplicateEmail("An account with that email address already exists")
+    user = User(email=address, name=name, role=role, can_post_news=can_post_news, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
+    messages.organiser_invitation(user, link(token), invited_by)
+    news = "may post news" if can_post_news else "may not post news"
+    record("user.invited", target=user, summary=f"Invited {address} as {role.value}; {news}")
+    _commit_new_user(address)
+    return user
+
+
+def resend_invitation(
+    user: User, *, invited_by: User, link: Callable[[str], str], now: dt.datetime | None = None
+) -> None:
+    """Send a fresh invitation link to someone who has not set a password yet."""
+    now = now or utcnow()
+    if user.password_hash is not None:
+        raise AccountError("This person has already set a password")
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == TokenPurpose.INVITATION.value,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
+    messages.organiser_invitation(user, link(token), invited_by)
+    record("user.invitation_resent", target=user, summary=f"Invitation sent again to {user.email}")
+    db.session.commit()
