@@ -51,13 +51,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from engage.events.manage import bp as manage_events_bp
     from engage.events.views import bp as events_bp
+    from engage.news.manage import bp as manage_news_bp
     from engage.news.views import bp as news_bp
     from engage.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(news_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(manage_news_bp)  # /admin/news
+    app.register_blueprint(manage_events_bp)  # /admin/events
 
 
 def _register_template_helpers(app: Flask) -> None:

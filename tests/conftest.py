@@ -274,3 +274,18 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# --- signing in -----------------------------------------------------------------
+
+
+@pytest.fixture
+def login_as():
+    """Sign a test client in as a user by writing Flask-Login's session keys."""
+
+    def sign_in(client, user) -> None:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    return sign_in
