@@ -13,9 +13,12 @@ from engage.timefields import LocalDateTimeField
 
 def _event_id(value):
     # The select posts "" for "no event"; anything else must be a listed id.
-    if isinstance(value, int):
+    if value is None or isinstance(value, int):
         return value
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+    if value == "":
+        return None
+    # Junk becomes an id no event has, so the validator names the problem.
+    return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
 class NewsForm(FlaskForm):
@@ -55,10 +58,13 @@ class NewsForm(FlaskForm):
         if field.data is not None and field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Choose an event from the list")
 
-    def validate_publish_at(self, field):
-        """Scheduling needs a time."""
-        if self.schedule.data and field.data is None:
-            raise ValidationError("Enter the date and time to publish at")
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field; scheduling also needs a time."""
+        valid = super().validate(extra_validators)
+        if self.schedule.data and self.publish_at.data is None and not self.publish_at.errors:
+            self.publish_at.errors.append("Enter the date and time to publish at")
+            return False
+        return valid
 
     def action(self) -> str:
         """Which button was pressed: preview, save, publish or schedule."""

@@ -61,7 +61,7 @@ def _edit(item: NewsItem | None):
         (event.id, f"{event.title} ({event.starts_at:%Y-%m-%d})")
         for event in services.linkable_events(current_user)
     ]
-    if item is not None and item.event_id not in {v for v, _ in form.event_id.choices}:
+    if item and item.event_id and item.event_id not in {v for v, _ in form.event_id.choices}:
         form.event_id.choices.append((item.event_id, item.event.title))
     if form.validate_on_submit() and form.action() != "preview":
         action = form.action()
