@@ -28,12 +28,27 @@ from engage.events.models import QuestionKind, SessionKind
 from engage.forms import NoControlCharacters, SingleLine, strip
 from engage.timefields import LocalDateTimeField, Required
 
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) pairs
+    SelectChoice = None
+
 SLUG_MAX = 120
 MAX_REMINDERS = 5
 MAX_REMINDER_HOURS = 60 * 24
 MAX_CHOICES = 30
 _OFFSET = re.compile(r"^(\d{1,4})\s*([wdh])$")
 _UNIT_HOURS = {"w": 7 * 24, "d": 24, "h": 1}
+
+
+def options(pairs) -> list:
+    """Select options as this WTForms version wants them (pairs are deprecated in 3.3)."""
+    return [SelectChoice(v, label) if SelectChoice else (v, label) for v, label in pairs]
+
+
+def option_values(choices) -> set:
+    """The values of a select field's options."""
+    return {c.value if hasattr(c, "value") else c[0] for c in choices}
 
 
 def slug_filter(value):
@@ -174,6 +189,11 @@ class EventForm(FlaskForm):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError("The end must be after the start")
 
+    def validate_registration_opens_at(self, field):
+        """Registration opens before the event starts."""
+        if field.data and self.starts_at.data and field.data >= self.starts_at.data:
+            raise ValidationError("Registration must open before the event starts")
+
     def validate_registration_closes_at(self, field):
         """Registration closes after it opens, and no later than the event ends."""
         opens, closes = self.registration_opens_at.data, field.data
@@ -201,7 +221,7 @@ class SessionForm(FlaskForm):
 
     kind = SelectField(
         "Kind",
-        choices=[(k.value, k.value.title()) for k in SessionKind],
+        choices=options((k.value, k.value.title()) for k in SessionKind),
         validators=[InputRequired("Choose the kind of session")],
     )
     title = StringField(
@@ -237,12 +257,14 @@ class QuestionForm(FlaskForm):
 
     kind = SelectField(
         "Kind of answer",
-        choices=[
-            (QuestionKind.TEXT.value, "Text"),
-            (QuestionKind.SINGLE_CHOICE.value, "One choice from a list"),
-            (QuestionKind.MULTIPLE_CHOICE.value, "Several choices from a list"),
-            (QuestionKind.YES_NO.value, "Yes or no"),
-        ],
+        choices=options(
+            [
+                (QuestionKind.TEXT.value, "Text"),
+                (QuestionKind.SINGLE_CHOICE.value, "One choice from a list"),
+                (QuestionKind.MULTIPLE_CHOICE.value, "Several choices from a list"),
+                (QuestionKind.YES_NO.value, "Yes or no"),
+            ]
+        ),
         validators=[InputRequired("Choose the kind of answer")],
     )
     label = StringField(

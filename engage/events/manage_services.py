@@ -148,7 +148,11 @@ def _apply(event: Event, fields: dict) -> EventUpdate:
         )
     capacity_raised = _raises_capacity(event.capacity, capacity)
     changed = [name for name, value in fields.items() if getattr(event, name) != value]
-    schedule_changed = event.is_published and any(n in SCHEDULE_FIELDS for n in changed)
+    schedule_changed = (
+        event.is_published
+        and not event.is_cancelled
+        and any(name in SCHEDULE_FIELDS for name in changed)
+    )
     for name in changed:
         setattr(event, name, fields[name])
     told = 0

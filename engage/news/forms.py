@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engage.events.forms import SLUG_MAX, slug_filter
+from engage.events.forms import SLUG_MAX, option_values, slug_filter
 from engage.forms import NoControlCharacters, SingleLine, strip
 from engage.timefields import LocalDateTimeField
 
@@ -55,7 +55,7 @@ class NewsForm(FlaskForm):
 
     def validate_event_id(self, field):
         """Only an event offered in the list may be linked."""
-        if field.data is not None and field.data not in {value for value, _ in field.choices}:
+        if field.data is not None and field.data not in option_values(field.choices):
             raise ValidationError("Choose an event from the list")
 
     def validate(self, extra_validators=None) -> bool:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from engage.accounts.access import news_editor_required
-from engage.events.forms import ConfirmForm
+from engage.events.forms import ConfirmForm, options
 from engage.extensions import db
 from engage.markdown import render
 from engage.news import services
@@ -57,12 +57,15 @@ def edit(item_id: int):
 
 def _edit(item: NewsItem | None):
     form = NewsForm(obj=item)
-    form.event_id.choices = [("", "No related event")] + [
-        (event.id, f"{event.title} ({event.starts_at:%Y-%m-%d})")
-        for event in services.linkable_events(current_user)
-    ]
-    if item and item.event_id and item.event_id not in {v for v, _ in form.event_id.choices}:
-        form.event_id.choices.append((item.event_id, item.event.title))
+    if request.method == "GET" and item and services.state(item) == "scheduled":
+        form.publish_at.data = item.published_at
+    events = services.linkable_events(current_user)
+    if item and item.event and item.event not in events:
+        events.append(item.event)  # keep a link made by someone who may see that event
+    form.event_id.choices = options(
+        [("", "No related event")]
+        + [(event.id, f"{event.title} ({event.starts_at:%Y-%m-%d})") for event in events]
+    )
     if form.validate_on_submit() and form.action() != "preview":
         action = form.action()
         try:

@@ -112,6 +112,7 @@ def test_end_before_start_is_refused_and_nothing_saved(
         ("retention_days", "0", "between 1 and 3650 days"),
         ("max_workshops", "", "Enter how many workshops"),
         ("registration_closes_at", "2027-02-01T09:00", "must close before the event ends"),
+        ("registration_opens_at", "2027-01-21T10:00", "must open before the event starts"),
     ],
 )
 def test_junk_is_refused_with_a_message_never_a_500(
@@ -267,6 +268,17 @@ def test_schedule_change_on_draft_tells_nobody(
     login_as(client, admin)
     client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug))
     assert told == [] and _event(app, event.id).ics_sequence == 0
+
+
+def test_schedule_change_on_cancelled_event_tells_nobody_again(
+    app, client, login_as, admin, make_event, event_form, monkeypatch
+):
+    event = make_event(cancelled_at=london(2026, 11, 1), cancellation_reason="Flood")
+    told = []
+    monkeypatch.setattr(messages, "event_changed", lambda e: told.append(e.id) or 0)
+    login_as(client, admin)
+    client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug))
+    assert told == []
 
 
 def test_publish_and_unpublish(app, client, login_as, admin, make_event):

@@ -89,7 +89,9 @@ def test_edit_and_delete_a_session(app, signed_in, event, session_form):
     signed_in.post(f"/admin/events/{event.id}/sessions/new", data=session_form(title="Old"))
     [session] = _sessions(app, event.id)
     base = f"/admin/events/{event.id}/sessions/{session.id}"
-    assert 'value="2027-01-21T11:00"' in signed_in.get(f"{base}/edit").get_data(as_text=True)
+    edit = signed_in.get(f"{base}/edit").get_data(as_text=True)
+    assert 'value="2027-01-21T11:00"' in edit
+    assert '<option selected value="workshop">' in edit
     signed_in.post(f"{base}/edit", data=session_form(title="New"))
     assert [s.title for s in _sessions(app, event.id)] == ["New"]
     assert signed_in.get(f"{base}/delete").status_code == 200

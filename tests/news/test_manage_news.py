@@ -97,6 +97,8 @@ def test_schedule_in_london_time(app, signed_in):
     assert item.published_at == london(2026, 12, 1, 9, 0)
     assert signed_in.get(f"/news/{item.slug}").status_code == 404
     assert "Scheduled" in signed_in.get("/admin/news/").get_data(as_text=True)
+    edit = signed_in.get(f"/admin/news/{item.id}/edit").get_data(as_text=True)
+    assert 'value="2026-12-01T09:00"' in edit and "scheduled" in edit
     with time_machine.travel(london(2026, 12, 1, 9, 1), tick=False):
         assert signed_in.get(f"/news/{item.slug}").status_code == 200
 
@@ -161,6 +163,8 @@ def test_edit_link_to_event_and_unpublish(app, signed_in, make_news, make_event)
     [saved] = _items(app)
     assert (saved.title, saved.event_id) == ("New title", event.id)
     assert saved.published_at == item.published_at  # saving keeps it published
+    edit = signed_in.get(f"/admin/news/{item.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{event.id}">' in edit
     signed_in.post(f"/admin/news/{item.id}/unpublish")
     assert _items(app)[0].published_at is None
     assert signed_in.get(f"/news/{item.slug}").status_code == 404
