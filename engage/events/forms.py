@@ -209,11 +209,26 @@ def event_fields(form: EventForm) -> dict:
 
 
 EDITABLE_EVENT_FIELDS = (
-    "title", "slug", "summary", "description_md", "starts_at", "ends_at", "is_online",
-    "online_join_details", "venue_name", "venue_address", "travel_info_md", "access_info_md",
-    "capacity", "waitlist_enabled", "registration_opens_at", "registration_closes_at",
-    "max_workshops", "reminder_offsets_hours", "retention_days",
-)  # fmt: skip
+    "title",
+    "slug",
+    "summary",
+    "description_md",
+    "starts_at",
+    "ends_at",
+    "is_online",
+    "online_join_details",
+    "venue_name",
+    "venue_address",
+    "travel_info_md",
+    "access_info_md",
+    "capacity",
+    "waitlist_enabled",
+    "registration_opens_at",
+    "registration_closes_at",
+    "max_workshops",
+    "reminder_offsets_hours",
+    "retention_days",
+)
 
 
 class SessionForm(FlaskForm):

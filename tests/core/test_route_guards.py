@@ -55,12 +55,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     **{
         f"manage_events.{name}": EVENT_STAFF
         for name in (
-            "show", "edit", "publish", "unpublish", "cancel",
-            "add_session", "edit_session", "delete_session",
-            "add_question", "edit_question", "delete_question", "move_question",
+            "show",
+            "edit",
+            "publish",
+            "unpublish",
+            "cancel",
+            "add_session",
+            "edit_session",
+            "delete_session",
+            "add_question",
+            "edit_question",
+            "delete_question",
+            "move_question",
         )
     },
-}  # fmt: skip
+}
 PREFIX_RULES = (("/admin/", ANY_STAFF), ("/admin", ANY_STAFF))
 # Public pages that name a draft by its slug must answer 404 to everyone.
 HIDES_DRAFTS = ("news.detail", "events.detail", "events.event_ics")

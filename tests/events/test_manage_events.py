@@ -338,3 +338,55 @@ def test_admin_sees_every_event(client, login_as, admin, make_user, make_event, 
     assign(make_event(title="Theirs"), make_user("other@example.org"))
     login_as(client, admin)
     assert "Theirs" in client.get("/admin/events/").get_data(as_text=True)
+
+
+def _event_routes():
+    from tests.core.test_route_guards import RULES
+
+    return [(e, p, m) for e, p, m in RULES if e.startswith("manage_events.") and "event_id" in p]
+
+
+@pytest.mark.parametrize(("endpoint", "path", "methods"), _event_routes())
+def test_another_organisers_event_is_404_on_every_route_and_method(
+    app, client, login_as, organiser, make_user, make_event, assign, endpoint, path, methods
+):
+    from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
+
+    theirs = assign(make_event(title="Theirs", is_published=False), make_user("o@example.org"))
+    with app.app_context():
+        session = EventSession(
+            event_id=theirs.id,
+            kind=SessionKind.BREAK,
+            title="Lunch",
+            starts_at=theirs.starts_at,
+            ends_at=theirs.ends_at,
+        )
+        question = EventQuestion(event_id=theirs.id, kind=QuestionKind.TEXT, label="Q")
+        db.session.add_all([session, question])
+        db.session.commit()
+        ids = {"event_id": theirs.id, "session_id": session.id, "question_id": question.id}
+    url = path.replace("<int:", "<")
+    for name, value in ids.items():
+        url = url.replace(f"<{name}>", str(value))
+    login_as(client, organiser)
+    for method in methods:
+        data = {"title": "Hijacked", "reason": "x", "direction": "up", "kind": "text", "label": "X"}
+        assert client.open(url, method=method, data=data).status_code == 404, method
+    after = _event(app, theirs.id)
+    assert (after.title, after.is_published, after.cancelled_at) == ("Theirs", False, None)
+    with app.app_context():
+        assert len(db.session.get(Event, theirs.id).sessions) == 1
+        assert len(db.session.get(Event, theirs.id).questions) == 1
+
+
+def test_slug_race_is_a_friendly_error_and_saves_nothing(
+    app, client, login_as, organiser, event_form, make_event, monkeypatch
+):
+    make_event(slug="engagement-day-2027")
+    # As if another organiser took the slug between our check and our insert.
+    monkeypatch.setattr(manage_services, "_slug_taken", lambda slug, exclude_id: False)
+    login_as(client, organiser)
+    response = client.post("/admin/events/new", data=event_form(slug="engagement-day-2027"))
+    assert "Another event already uses that web address name" in response.get_data(as_text=True)
+    assert len(_events(app)) == 1
+    assert _actions(app) == []

@@ -25,9 +25,12 @@ def test_organiser_journey_through_the_test_client(
     for title, start in (("Workshop one", "11:00"), ("Workshop two", "14:00")):
         response = client.post(
             f"/admin/events/{event_id}/sessions/new",
-            data=session_form(title=title, starts_at=f"2027-01-21T{start}",
-                              ends_at=f"2027-01-21T{int(start[:2]) + 1}:00"),
-        )  # fmt: skip
+            data=session_form(
+                title=title,
+                starts_at=f"2027-01-21T{start}",
+                ends_at=f"2027-01-21T{int(start[:2]) + 1}:00",
+            ),
+        )
         assert response.status_code == 302
     public_link = 'href="/events/engagement-day-2027"'
     assert public_link not in client.get("/events/").get_data(as_text=True)
@@ -44,10 +47,16 @@ def test_organiser_journey_in_a_browser(app, live_server, page, runner):
         pytest.skip("no sign-in page yet (accounts.sign_in): the browser cannot sign in")
     password = "correct horse battery staple 42"
     result = runner.invoke(
-        args=["engage", "create-user", "organiser@example.org", "--role", "organiser",
-              "--password-stdin"],
+        args=[
+            "engage",
+            "create-user",
+            "organiser@example.org",
+            "--role",
+            "organiser",
+            "--password-stdin",
+        ],
         input=password + "\n",
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     with app.test_request_context():
         sign_in = url_for("accounts.sign_in")

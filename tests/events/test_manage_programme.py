@@ -47,9 +47,14 @@ def test_add_two_workshops_and_a_plenary(app, signed_in, event, session_form):
     assert signed_in.post(url, data=session_form(title="B", room="Room 2")).status_code == 302
     response = signed_in.post(
         url,
-        data=session_form(kind="plenary", title="Welcome", starts_at="2027-01-21T09:30",
-                          ends_at="2027-01-21T10:00", capacity=""),
-    )  # fmt: skip
+        data=session_form(
+            kind="plenary",
+            title="Welcome",
+            starts_at="2027-01-21T09:30",
+            ends_at="2027-01-21T10:00",
+            capacity="",
+        ),
+    )
     assert response.status_code == 302
     sessions = sorted(_sessions(app, event.id), key=lambda s: s.title)
     assert [(s.title, s.kind, s.capacity) for s in sessions] == [
@@ -107,9 +112,14 @@ def test_session_of_another_event_is_404(signed_in, event, make_event, session_f
     other = make_event()
     with app.app_context():
         db.session.add(
-            EventSession(event_id=other.id, kind=SessionKind.BREAK, title="Lunch",
-                         starts_at=other.starts_at, ends_at=other.ends_at)
-        )  # fmt: skip
+            EventSession(
+                event_id=other.id,
+                kind=SessionKind.BREAK,
+                title="Lunch",
+                starts_at=other.starts_at,
+                ends_at=other.ends_at,
+            )
+        )
         db.session.commit()
         [foreign] = db.session.scalars(db.select(EventSession)).all()
     assert signed_in.get(f"/admin/events/{event.id}/sessions/{foreign.id}/edit").status_code == 404
@@ -134,9 +144,13 @@ def test_questions_add_edit_reorder_delete(app, signed_in, event):
     signed_in.post(f"{base}/new", data={"kind": "text", "label": "Job title", "help_text": ""})
     signed_in.post(
         f"{base}/new",
-        data={"kind": "single_choice", "label": "Lunch", "choices": "Meat\r\nVegan\r\n\r\nVegan",
-              "is_required": "y"},
-    )  # fmt: skip
+        data={
+            "kind": "single_choice",
+            "label": "Lunch",
+            "choices": "Meat\r\nVegan\r\n\r\nVegan",
+            "is_required": "y",
+        },
+    )
     assert _questions(app, event.id) == [
         ("Job title", QuestionKind.TEXT, [], False, 0),
         ("Lunch", QuestionKind.SINGLE_CHOICE, ["Meat", "Vegan"], True, 1),
@@ -159,15 +173,20 @@ def test_questions_add_edit_reorder_delete(app, signed_in, event):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"kind": "single_choice", "label": "Lunch", "choices": "Only one"}, "at least two choices"),
+        (
+            {"kind": "single_choice", "label": "Lunch", "choices": "Only one"},
+            "at least two choices",
+        ),
         ({"kind": "text", "label": "Name", "choices": "a\nb"}, "Only list answers have choices"),
-        ({"kind": "multiple_choice", "label": "X", "choices": "\n".join(map(str, range(40)))},
-         "at most 30 choices"),
+        (
+            {"kind": "multiple_choice", "label": "X", "choices": "\n".join(map(str, range(40)))},
+            "at most 30 choices",
+        ),
         ({"kind": "text", "label": ""}, "Enter the question"),
         ({"kind": "text", "label": "x" * 400}, "cannot be longer than 300"),
         ({"kind": "essay", "label": "X"}, "Not a valid choice"),
     ],
-)  # fmt: skip
+)
 def test_bad_questions_are_refused(app, signed_in, event, data, message):
     response = signed_in.post(f"/admin/events/{event.id}/questions/new", data=data)
     html = response.get_data(as_text=True)

@@ -50,8 +50,14 @@ def _actions(app):
 
 
 def _form(**overrides):
-    data = {"title": "Annual report published", "slug": "", "summary": "Read it.",
-            "body_md": "We did **things**.", "event_id": "", "publish_at": ""}  # fmt: skip
+    data = {
+        "title": "Annual report published",
+        "slug": "",
+        "summary": "Read it.",
+        "body_md": "We did **things**.",
+        "event_id": "",
+        "publish_at": "",
+    }
     data.update(overrides)
     return data
 
