@@ -390,3 +390,24 @@ def test_slug_race_is_a_friendly_error_and_saves_nothing(
     assert "Another event already uses that web address name" in response.get_data(as_text=True)
     assert len(_events(app)) == 1
     assert _actions(app) == []
+
+
+def test_fields_missing_from_the_post_are_blank_not_a_crash(app, client, login_as, organiser):
+    login_as(client, organiser)
+    minimal = {
+        "title": "Bare",
+        "starts_at": "2027-01-21T09:30",
+        "ends_at": "2027-01-21T10:30",
+        "max_workshops": "0",
+        "retention_days": "30",
+    }
+    assert client.post("/admin/events/new", data=minimal).status_code == 302
+    [event] = _events(app)
+    assert (event.summary, event.capacity, event.reminder_offsets_hours) == ("", None, [])
+    assert client.post("/admin/events/new", data={}).status_code == 200
+    response = client.post(f"/admin/events/{event.id}/edit", data={"x": "1"})
+    assert response.status_code == 200 and "There is a problem" in response.get_data(as_text=True)
+    assert _event(app, event.id).title == "Bare"
+    assert client.post(f"/admin/events/{event.id}/sessions/new", data={}).status_code == 200
+    assert client.post(f"/admin/events/{event.id}/questions/new", data={}).status_code == 200
+    assert client.post(f"/admin/events/{event.id}/cancel", data={}).status_code == 200

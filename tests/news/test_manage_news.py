@@ -193,3 +193,10 @@ def test_state_names(app):
     assert services.state(item, NOW) == "scheduled"
     item.published_at = NOW
     assert services.state(item, NOW) == "published"
+
+
+def test_fields_missing_from_the_post_are_blank_not_a_crash(app, signed_in):
+    assert signed_in.post("/admin/news/new", data={}).status_code == 200
+    assert signed_in.post("/admin/news/new", data={"title": "Only a title"}).status_code == 302
+    [item] = _items(app)
+    assert (item.summary, item.body_md, item.event_id, item.published_at) == ("", "", None, None)
