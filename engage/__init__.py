@@ -53,7 +53,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from engage.accounts.manage import bp as admin_bp
     from engage.accounts.views import bp as accounts_bp
+    from engage.events.manage import bp as manage_events_bp
     from engage.events.views import bp as events_bp
+    from engage.news.manage import bp as manage_news_bp
     from engage.news.views import bp as news_bp
     from engage.public.views import bp as public_bp
     from engage.registrations.public import bp as registrations_bp
@@ -64,6 +66,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(manage_news_bp)  # /admin/news
+    app.register_blueprint(manage_events_bp)  # /admin/events
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -322,3 +322,15 @@ def sign_in_through_form(client, user, password: str | None = None):
 def sign_in():
     """sign_in(client, user, password=None): signs the client in through the sign-in view."""
     return sign_in_through_form
+
+
+@pytest.fixture
+def login_as():
+    """Sign a test client in as a user by writing Flask-Login's session keys."""
+
+    def sign_in(client, user) -> None:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    return sign_in

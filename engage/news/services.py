@@ -1,12 +1,15 @@
-"""Reading news as a visitor sees it: published items only."""
+"""News: reading it as a visitor sees it (published items only), and editing it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from slugify import slugify
+from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
 
+from engage.audit.services import record
 from engage.db import utcnow
 from engage.extensions import db
 from engage.news.models import NewsItem
@@ -40,3 +43,122 @@ def get_published(slug: str, now: dt.datetime | None = None) -> NewsItem:
     if item is None:
         raise NewsNotFound(slug)
     return item
+
+
+# --- the back office ----------------------------------------------------------
+
+
+class NewsChangeRefused(ValueError):
+    """A change the rules forbid; `field` names the form field to blame."""
+
+    field = "title"
+
+
+class NewsSlugTaken(NewsChangeRefused):
+    """Another news item already uses that web address."""
+
+    field = "slug"
+
+
+class ScheduleInPast(NewsChangeRefused):
+    """A scheduled time must be in the future."""
+
+    field = "publish_at"
+
+
+def state(item: NewsItem, now: dt.datetime | None = None) -> str:
+    """'draft', 'scheduled' or 'published'."""
+    if item.published_at is None:
+        return "draft"
+    return "scheduled" if item.published_at > (now or utcnow()) else "published"
+
+
+def all_items(number: int, per_page: int) -> Pagination:
+    """Every news item for editors: drafts and scheduled ones too, newest first."""
+    query = select(NewsItem).order_by(NewsItem.created_at.desc(), NewsItem.id.desc())
+    return db.paginate(query, page=number, per_page=per_page, error_out=False)
+
+
+def linkable_events(user) -> list:
+    """Events an editor may link news to: published ones, and any they manage."""
+    from engage.accounts.access import managed_events
+    from engage.events.models import Event
+
+    managed = managed_events(user).with_only_columns(Event.id)
+    query = (
+        select(Event)
+        .where(or_(Event.is_published.is_(True), Event.id.in_(managed)))
+        .order_by(Event.starts_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def _news_slug(title: str, typed: str, exclude_id: int | None) -> str:
+    def taken(slug: str) -> bool:
+        query = select(NewsItem.id).where(NewsItem.slug == slug)
+        if exclude_id is not None:
+            query = query.where(NewsItem.id != exclude_id)
+        return db.session.scalar(query) is not None
+
+    if typed:
+        if taken(typed):
+            raise NewsSlugTaken(f"Another news item already uses the web address name “{typed}”")
+        return typed
+    base = slugify(title, max_length=116, word_boundary=True) or "news"
+    candidate, number = base, 2
+    while taken(candidate):
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def save_news(
+    item: NewsItem | None,
+    fields: dict,
+    *,
+    action: str,
+    author,
+    publish_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> NewsItem:
+    """Create or change an item; action 'save' keeps its state, 'publish' or 'schedule' set it."""
+    now = now or utcnow()
+    if action == "schedule" and (publish_at is None or publish_at <= now):
+        raise ScheduleInPast("Choose a time in the future, or use “Publish now”")
+    is_new = item is None
+    try:
+        fields = {
+            **fields,
+            "slug": _news_slug(
+                fields["title"], fields.get("slug") or "", None if is_new else item.id
+            ),
+        }
+        if is_new:
+            item = NewsItem(author_id=author.id)
+            db.session.add(item)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        db.session.flush()
+        record("news.created" if is_new else "news.updated", item, summary=item.title)
+        if action == "publish" and state(item, now) != "published":
+            item.published_at = now
+            record("news.published", item, summary=item.title)
+        elif action == "schedule":
+            item.published_at = publish_at
+            record("news.scheduled", item, summary=f"{item.title} at {publish_at.isoformat()}")
+        db.session.commit()
+    except IntegrityError as error:  # two editors took the same slug at once
+        db.session.rollback()
+        raise NewsSlugTaken("Another news item already uses that web address name") from error
+    except BaseException:
+        db.session.rollback()
+        raise
+    return item
+
+
+def unpublish_news(item: NewsItem) -> None:
+    """Take an item off the site (or out of the schedule): it becomes a draft."""
+    if item.published_at is None:
+        return
+    item.published_at = None
+    record("news.unpublished", item, summary=item.title)
+    db.session.commit()

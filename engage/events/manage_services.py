@@ -1,0 +1,209 @@
+"""The rules for building events in the back office: one transaction per use case."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engage.audit.services import record
+from engage.db import utcnow, write_lock
+from engage.events import services as public_services
+from engage.events.models import Event
+from engage.extensions import db
+from engage.mail import messages
+
+SLUG_MAX = 120
+# A change to any of these on a published event is news to every attendee.
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "is_online", "venue_name", "venue_address")
+
+
+class EventChangeRefused(ValueError):
+    """A change the rules forbid; `field` names the form field to blame."""
+
+    field = "title"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        if field:
+            self.field = field
+
+
+class SlugTaken(EventChangeRefused):
+    """Another event already uses that web address."""
+
+    field = "slug"
+
+
+class EndsBeforeStart(EventChangeRefused):
+    """The end is not after the start."""
+
+    field = "ends_at"
+
+
+class CapacityBelowConfirmed(EventChangeRefused):
+    """Fewer places than people already confirmed."""
+
+    field = "capacity"
+
+
+class SessionsOutsideEvent(EventChangeRefused):
+    """The new times would leave part of the programme outside the event."""
+
+    field = "starts_at"
+
+
+class EventAlreadyCancelled(EventChangeRefused):
+    """The event was called off already."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EventUpdate:
+    """What saving an event led to."""
+
+    attendees_told: int = 0
+    schedule_changed: bool = False
+    capacity_raised: bool = False
+
+
+def slug_for(title: str, typed: str = "", exclude_id: int | None = None) -> str:
+    """The typed slug if free (else SlugTaken), or a free one made from the title."""
+    if typed:
+        if _slug_taken(typed, exclude_id):
+            raise SlugTaken(f"Another event already uses the web address name “{typed}”")
+        return typed
+    base = slugify(title, max_length=SLUG_MAX - 4, word_boundary=True) or "event"
+    candidate, number = base, 2
+    while _slug_taken(candidate, exclude_id):
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _slug_taken(slug: str, exclude_id: int | None) -> bool:
+    query = select(Event.id).where(Event.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Event.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def _check_times(fields: dict) -> None:
+    if fields["ends_at"] <= fields["starts_at"]:
+        raise EndsBeforeStart("The end must be after the start")
+
+
+def create_event(fields: dict, *, creator) -> Event:
+    """Create an unpublished event; an organiser who creates it is assigned to it."""
+    _check_times(fields)
+    try:
+        event = Event(**{**fields, "slug": slug_for(fields["title"], fields.get("slug") or "")})
+        if not creator.is_admin:
+            event.organisers.append(creator)
+        db.session.add(event)
+        db.session.flush()
+        record("event.created", event, summary=event.title, actor=creator)
+        db.session.commit()
+    except IntegrityError as error:  # two people took the same slug at once
+        db.session.rollback()
+        raise SlugTaken("Another event already uses that web address name") from error
+    except BaseException:
+        db.session.rollback()
+        raise
+    return event
+
+
+def update_event(event: Event, fields: dict) -> EventUpdate:
+    """Save an event's fields; tell attendees if a published event's date, time or venue moved."""
+    _check_times(fields)
+    try:
+        with write_lock((Event, event.id)):
+            result = _apply(event, fields)
+    except IntegrityError as error:
+        raise SlugTaken("Another event already uses that web address name") from error
+    if result.capacity_raised:
+        after_capacity_raised(event)
+    return result
+
+
+def _apply(event: Event, fields: dict) -> EventUpdate:
+    fields = {**fields, "slug": slug_for(fields["title"], fields.get("slug") or "", event.id)}
+    capacity = fields["capacity"]
+    if capacity is not None:
+        confirmed = public_services.confirmed_count(event)
+        if capacity < confirmed:
+            raise CapacityBelowConfirmed(
+                f"Places cannot be fewer than the {confirmed} people already confirmed"
+            )
+    outside = [
+        s
+        for s in event.sessions
+        if s.starts_at < fields["starts_at"] or s.ends_at > fields["ends_at"]
+    ]
+    if outside:
+        raise SessionsOutsideEvent(
+            f"{len(outside)} programme session(s) would fall outside the new times; "
+            "move them first: " + ", ".join(s.title for s in outside[:5])
+        )
+    capacity_raised = _raises_capacity(event.capacity, capacity)
+    changed = [name for name, value in fields.items() if getattr(event, name) != value]
+    schedule_changed = (
+        event.is_published
+        and not event.is_cancelled
+        and any(name in SCHEDULE_FIELDS for name in changed)
+    )
+    for name in changed:
+        setattr(event, name, fields[name])
+    told = 0
+    if schedule_changed:
+        event.ics_sequence = (event.ics_sequence or 0) + 1
+        told = messages.event_changed(event)
+    if changed:
+        record("event.updated", event, summary="Changed: " + ", ".join(changed))
+    return EventUpdate(told, schedule_changed, capacity_raised)
+
+
+def _raises_capacity(old: int | None, new: int | None) -> bool:
+    if old is None:
+        return False
+    return new is None or new > old
+
+
+def after_capacity_raised(event: Event) -> None:
+    """Called after a committed change that gave an event more places.
+
+    This is where the waiting list gets promoted into the new places
+    (registrations.services.promote_waiting(event), wired in at merge);
+    for now it does nothing.
+    """
+
+
+def publish_event(event: Event) -> None:
+    """Show the event on the public site."""
+    if event.is_published:
+        return
+    event.is_published = True
+    record("event.published", event, summary=event.title)
+    db.session.commit()
+
+
+def unpublish_event(event: Event) -> None:
+    """Take the event off the public site (its registrations are kept)."""
+    if not event.is_published:
+        return
+    event.is_published = False
+    record("event.unpublished", event, summary=event.title)
+    db.session.commit()
+
+
+def cancel_event(event: Event, reason: str, now: dt.datetime | None = None) -> int:
+    """Call the event off and tell its attendees by email; how many were told."""
+    with write_lock((Event, event.id)):
+        if event.is_cancelled:
+            raise EventAlreadyCancelled("This event is already cancelled", field="reason")
+        event.cancelled_at = now or utcnow()
+        event.cancellation_reason = reason
+        told = messages.event_cancelled(event)
+        record("event.cancelled", event, summary=f"{event.title}: {reason}"[:500])
+    return told
