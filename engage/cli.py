@@ -15,3 +15,20 @@ def demo_command() -> None:
 
     created = load()
     click.echo(f"Demo content ready ({created} new item{'s' if created != 1 else ''}).")
+
+
+@engage_cli.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between polls of the outbox (default: MAIL_POLL_SECONDS).",
+)
+def worker_command(once: bool, interval: float | None) -> None:
+    """Deliver queued email until stopped (SIGTERM or Ctrl+C), or once with --once."""
+    from engage.mail.worker import run
+
+    tally = run(once=once, interval=interval)
+    if once:
+        click.echo(f"Mail: {tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")
