@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 import smtplib
+import time
 from email.utils import parseaddr
 
 import flask_mail
@@ -22,6 +23,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 class UnsendableMessage(Exception):
     """The row cannot be turned into an email; sending it again will not help."""
+
+
+class Message(flask_mail.Message):
+    """A Flask-Mail message serialised once, however often it is read."""
+
+    _bytes: bytes | None = None
+
+    def as_bytes(self) -> bytes:
+        """The message as sent; built on first use and then kept."""
+        if self._bytes is None:
+            self._bytes = super().as_bytes()
+        return self._bytes
 
 
 class Connection(flask_mail.Connection):
@@ -70,7 +83,7 @@ def message_id(row: OutboxMessage) -> str:
     return f"<outbox.{row.id}.{stamp}@{domain or 'engage.invalid'}>"
 
 
-def build_message(row: OutboxMessage) -> flask_mail.Message:
+def build_message(row: OutboxMessage) -> Message:
     """The email for an outbox row: text and HTML alternatives, attachments, safe headers.
 
     Raises UnsendableMessage for rows no retry can fix.
@@ -78,7 +91,7 @@ def build_message(row: OutboxMessage) -> flask_mail.Message:
     address = row.to_address.strip()
     if len(address) > 254 or not _ADDRESS.fullmatch(address):
         raise UnsendableMessage("The recipient address is not a valid email address.")
-    message = flask_mail.Message(
+    message = Message(
         subject=one_line(row.subject),
         recipients=[address],
         body=row.body_text,
@@ -87,6 +100,7 @@ def build_message(row: OutboxMessage) -> flask_mail.Message:
         attachments=[_attachment(item) for item in row.attachments or []],
     )
     message.msgId = message_id(row)
+    message.date = time.time()
     if message.has_bad_headers():
         raise UnsendableMessage("The message headers are not valid.")
     try:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
+from sqlalchemy import select
 
 from engage.db import utcnow
 from engage.extensions import db
@@ -88,15 +89,18 @@ class Worker:
     def deliver(self, ids: list[int]) -> None:
         """Send claimed messages over one connection, recording each outcome."""
         claimed_at = self.clock()
+        rows = self._load(ids)
         connection = None
         try:
             for index, message_id in enumerate(ids):
                 # Stop between messages, never mid-message; and hand the rest back
-                # well before the lease runs out so nobody recovers them under us.
-                if self.stop.is_set() or self.clock() - claimed_at > self.lease / 2:
+                # well before the lease runs out so nobody recovers them under us
+                # (but always try one, so that a tiny lease still makes progress).
+                overdue = index > 0 and self.clock() - claimed_at > self.lease / 2
+                if self.stop.is_set() or overdue:
                     self._release(ids[index:])
                     return
-                message = self._build(message_id)
+                message = self._build(message_id, rows.get(message_id))
                 if message is None:
                     continue
                 if connection is None:
@@ -127,19 +131,26 @@ class Worker:
         finally:
             delivery.disconnect(connection)
 
-    def _build(self, message_id: int):
+    def _load(self, ids: list[int]) -> dict[int, OutboxMessage]:
+        # One read for the batch; the rows are detached so that no transaction
+        # stays open while the worker waits on the SMTP server.
         session = db.session()
-        row = session.get(OutboxMessage, message_id)
+        rows = {
+            row.id: row
+            for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        }
+        session.expunge_all()
+        session.commit()
+        return rows
+
+    def _build(self, message_id: int, row: OutboxMessage | None):
+        if row is None:
+            return None
         try:
-            if row is None:
-                return None
             return delivery.build_message(row)
         except delivery.UnsendableMessage as error:
             self._fail(message_id, str(error))
             return None
-        finally:
-            session.commit()
-            session.expunge_all()
 
     def _fail(self, message_id: int, reason: str) -> None:
         if outbox.mark_failed(message_id, self.worker_id, reason):
