@@ -52,12 +52,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from engage.events.views import bp as events_bp
+    from engage.mail.views import bp as mail_bp
     from engage.news.views import bp as news_bp
     from engage.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(news_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(mail_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

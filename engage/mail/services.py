@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import render_template
+from sqlalchemy import Select, select, update
 
+from engage.audit.services import record
+from engage.db import utcnow
 from engage.extensions import db
-from engage.mail.models import OutboxMessage
+from engage.mail.models import MessageStatus, OutboxMessage
+from engage.mail.outbox import write_transaction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,3 +69,38 @@ def queue_email(
     )
     db.session.add(message)
     return message
+
+
+class NotRetryable(Exception):
+    """Only a failed message can be sent again."""
+
+
+def retry_now(message_id: int, *, actor=None, now: dt.datetime | None = None) -> OutboxMessage:
+    """Put a failed message back in the queue, due now, with a fresh set of attempts.
+
+    Raises NotRetryable if the message is missing or has not failed.
+    """
+    now = now or utcnow()
+    with write_transaction() as session:
+        changed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.FAILED)
+            .values(status=MessageStatus.PENDING, attempts=0, next_attempt_at=now)
+        ).rowcount
+        if not changed:
+            raise NotRetryable()
+        message = session.get(OutboxMessage, message_id)
+        record(
+            "mail.retried", message, f"Message {message_id} ({message.kind}) queued again", actor
+        )
+    return message
+
+
+def messages_query(*, event_id: int | None = None, status: MessageStatus | None = None) -> Select:
+    """The outbox log, newest first, for one event and/or one status."""
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if event_id is not None:
+        query = query.where(OutboxMessage.event_id == event_id)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return query
