@@ -17,7 +17,10 @@ from engage.mail.models import OutboxMessage
 # One addr-spec: no spaces, no control characters, nothing that could start
 # a second address or a new header line.
 _ADDRESS = re.compile(r"[^\s@<>()\[\],;:\\\"\x00-\x1f\x7f]+@[^\s@<>()\[\],;:\\\"\x00-\x1f\x7f]+")
-_MIME_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
+_MIME_WORD = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
+# type/subtype with optional token parameters, e.g. "text/calendar; method=REQUEST".
+_MIME_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:; ?{_MIME_WORD}={_MIME_WORD})*")
+_CONTENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -119,7 +122,18 @@ def _attachment(item: dict) -> flask_mail.Attachment:
         raise UnsendableMessage("An attachment is incomplete or not valid base64.") from error
     if not filename or not _MIME_TYPE.fullmatch(content_type):
         raise UnsendableMessage("An attachment has no file name or an invalid content type.")
-    return flask_mail.Attachment(filename=filename, content_type=content_type, data=data)
+    content_id = item.get("content_id")
+    if content_id is None:
+        return flask_mail.Attachment(filename=filename, content_type=content_type, data=data)
+    if not _CONTENT_ID.fullmatch(str(content_id)):
+        raise UnsendableMessage("An attachment has an invalid Content-ID.")
+    return flask_mail.Attachment(
+        filename=filename,
+        content_type=content_type,
+        data=data,
+        disposition="inline",
+        headers={"Content-ID": f"<{content_id}>"},
+    )
 
 
 def classify(error: Exception) -> tuple[bool, str]:

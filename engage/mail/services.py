@@ -23,16 +23,21 @@ class Attachment:
     """A file to attach to a message."""
 
     filename: str
-    content_type: str
+    content_type: str  # may carry parameters: "text/calendar; method=REQUEST"
     data: bytes
+    # Set to show the file in the HTML body as <img src="cid:...">.
+    content_id: str | None = None
 
     def as_json(self) -> dict[str, str]:
         """The attachment as it is stored in the outbox row."""
-        return {
+        stored = {
             "filename": self.filename,
             "content_type": self.content_type,
             "data": base64.b64encode(self.data).decode("ascii"),
         }
+        if self.content_id:
+            stored["content_id"] = self.content_id
+        return stored
 
 
 def _one_line(value: str) -> str:
