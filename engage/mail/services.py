@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from flask import render_template
+from flask import current_app, has_request_context, render_template
 from sqlalchemy import Select, select, update
 
 from engage.audit.services import record
@@ -38,6 +39,20 @@ class Attachment:
         if self.content_id:
             stored["content_id"] = self.content_id
         return stored
+
+
+@contextmanager
+def site_urls() -> Iterator[None]:
+    """Let url_for(..., _external=True) link to SITE_URL outside a request, e.g. in CLI jobs.
+
+    Queueing from a command (reminders, bulk notices) renders templates and
+    calendar files with absolute links; inside a request this changes nothing.
+    """
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        yield
 
 
 def _one_line(value: str) -> str:

@@ -157,19 +157,25 @@ def test_retries_grow_then_give_up(mail_app, smtp_server):
 
 def test_an_smtp_outage_loses_nothing_and_repeats_nothing(mail_app, smtp_server):
     smtp_server.stop()
+    start = utcnow() + dt.timedelta(seconds=1)  # after the rows queued just now
     with mail_app.app_context():
         # Queueing, like a registration, succeeds with the server down.
-        add_messages(20)
-        tally = deliver_due(now=NOW)
+        for n in range(5):
+            user = User(email=f"staff{n}@example.org", name=f"Staff {n}")
+            db.session.add(user)
+            messages.password_reset(user, f"http://127.0.0.1:5000/reset/{n}")
+            db.session.commit()
+        add_messages(15)
+        tally = deliver_due(now=start)
         assert (tally.sent, tally.retrying) == (0, 20)
         rows = _rows(mail_app)
         assert {r.status for r in rows} == {MessageStatus.PENDING}
         assert rows[0].last_error == "The mail server refused the connection."
 
         smtp_server.start()
-        assert deliver_due(now=NOW + dt.timedelta(seconds=30)).tried == 0
-        tally = deliver_due(now=NOW + dt.timedelta(minutes=1))
-        assert deliver_due(now=NOW + dt.timedelta(days=1)).tried == 0
+        assert deliver_due(now=start + dt.timedelta(seconds=30)).tried == 0
+        tally = deliver_due(now=start + dt.timedelta(minutes=1))
+        assert deliver_due(now=start + dt.timedelta(days=1)).tried == 0
     assert tally.sent == 20
     assert smtp_server.message_ids() == dict.fromkeys(expected_ids(mail_app), 1)
 
@@ -207,3 +213,18 @@ def test_deliver_due_leaves_messages_that_are_not_due(mail_app, smtp_server):
         add_messages(1, next_attempt_at=utcnow() + dt.timedelta(hours=1))
         assert deliver_due().tried == 0
     assert smtp_server.received == []
+
+
+def test_logs_name_ids_and_states_never_addresses_or_bodies(mail_app, smtp_server, caplog):
+    smtp_server.answer_next("421 4.3.2 Try again later")
+    smtp_server.inbox.refused_recipients["person2@example.org"] = "550 5.1.1 No such user"
+    caplog.set_level("DEBUG", logger="engage.mail")
+    with mail_app.app_context():
+        add_messages(3, to_address="person2@example.org")
+        add_messages(2)
+        add_messages(1, to_address="broken address")
+        deliver_due(now=NOW)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "sent" in logged and "failed" in logged and "retried" in logged
+    for secret in ("@", "Text 0", "HTML", "Message 0", "broken address"):
+        assert secret not in logged

@@ -116,3 +116,17 @@ def test_the_worker_cleans_rows_written_without_queue_email(mail_app, smtp_serve
     [received] = smtp_server.received
     _assert_clean(received)
     assert received.message["Subject"] == "Hello Bcc: evil@example.org X-Injected: yes"
+
+
+def test_control_the_check_sees_an_injected_header(smtp_server):
+    """Control: a message that does carry an injected header fails the check above."""
+    import smtplib
+
+    raw = (
+        "From: events@engage.invalid\r\nTo: ada@example.org\r\n"
+        "Subject: Your place\r\nBcc: evil@example.org\r\nX-Injected: yes\r\n\r\nHello\r\n"
+    )
+    with smtplib.SMTP("127.0.0.1", smtp_server.port) as client:
+        client.sendmail("events@engage.invalid", ["ada@example.org"], raw)
+    with pytest.raises(AssertionError):
+        _assert_clean(smtp_server.received[0])
