@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import AppGroup
 
@@ -29,6 +31,9 @@ def worker_command(once: bool, interval: float | None) -> None:
     """Deliver queued email until stopped (SIGTERM or Ctrl+C), or once with --once."""
     from engage.mail.worker import run
 
+    if not logging.getLogger().handlers:
+        # Ids and states only (see engage.mail.worker), so safe for any log store.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     tally = run(once=once, interval=interval)
     if once:
         click.echo(f"Mail: {tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")

@@ -70,6 +70,9 @@ class Worker:
         self.clock: Callable[[], dt.datetime] = (lambda: now) if now else utcnow
         self.stop = stop or threading.Event()
         self.tally = Tally()
+        if self.lease < dt.timedelta(seconds=4 * config["MAIL_TIMEOUT"]):
+            # A live worker stuck on a slow server could have its claims recovered.
+            log.warning("MAIL_CLAIM_LEASE_SECONDS is short next to MAIL_TIMEOUT")
 
     def drain(self) -> Tally:
         """Deliver everything due now, batch after batch; return the tally."""

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import threading
 
+import pytest
 from sqlalchemy import select, update
 
 from engage.extensions import db
@@ -156,3 +157,15 @@ def test_control_without_claiming_the_same_messages_go_twice(
         add_messages(50)
     _run_workers(make_app, smtp_server, 50)
     assert max(smtp_server.message_ids().values()) > 1
+
+
+def test_postgresql_claims_skip_rows_another_worker_has_locked(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises claims instead")
+        add_messages(3)
+        with db.engine.connect() as other:
+            other.execute(select(OutboxMessage.id).where(OutboxMessage.id == 1).with_for_update())
+            claimed = outbox.claim_due("w", limit=10, now=NOW)
+            other.rollback()
+    assert claimed == [2, 3]
