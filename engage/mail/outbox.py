@@ -52,6 +52,8 @@ def write_transaction() -> Iterator[Session]:
     workers queue on the busy timeout instead of failing to upgrade a read.
     """
     session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("write_transaction() needs a session without pending changes")
     if session.in_transaction():
         session.commit()
     if db.engine.dialect.name == "sqlite":

@@ -17,7 +17,7 @@ import smtplib
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -39,7 +39,6 @@ class Tally:
     failed: int = 0
     released: int = 0
     batches: int = 0
-    ids: list[int] = field(default_factory=list)
 
     @property
     def tried(self) -> int:
@@ -130,7 +129,6 @@ class Worker:
                     continue
                 if outbox.mark_sent(message_id, self.worker_id, now=self.clock()):
                     self.tally.sent += 1
-                    self.tally.ids.append(message_id)
         finally:
             delivery.disconnect(connection)
 
@@ -173,28 +171,35 @@ def deliver_due(*, now: dt.datetime | None = None, batch_size: int | None = None
     return Worker(now=now, batch_size=batch_size).drain()
 
 
-def run(*, once: bool = False, interval: float | None = None) -> Tally:
+def run(
+    *, once: bool = False, interval: float | None = None, stop: threading.Event | None = None
+) -> Tally:
     """Deliver until SIGTERM or SIGINT (finishing the current message), or once with `once`."""
-    stop = threading.Event()
+    stop = stop or threading.Event()
     worker = Worker(stop=stop)
+    interval = current_app.config["MAIL_POLL_SECONDS"] if interval is None else interval
+    previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-    interval = current_app.config["MAIL_POLL_SECONDS"] if interval is None else interval
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
     log.info("mail worker %s started", worker.worker_id)
-    while not stop.is_set():
-        try:
-            worker.drain()
-        except Exception:
+    try:
+        while not stop.is_set():
+            try:
+                worker.drain()
+            except Exception:
+                if once:
+                    raise
+                # A database hiccup must not end the worker; stale claims are recovered.
+                db.session.rollback()
+                log.exception("mail worker pass failed; trying again")
+            finally:
+                db.session.remove()
             if once:
-                raise
-            # A database hiccup must not end the worker; stale claims are recovered.
-            db.session.rollback()
-            log.exception("mail worker pass failed; trying again")
-        finally:
-            db.session.remove()
-        if once:
-            break
-        stop.wait(interval)
+                break
+            stop.wait(interval)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     log.info("mail worker %s stopped: %s sent", worker.worker_id, worker.tally.sent)
     return worker.tally

@@ -8,12 +8,16 @@ import pathlib
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from engage.extensions import db
+from engage.mail import outbox
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.mail.worker import run
 from tests.mail.conftest import add_messages, expected_ids
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -105,3 +109,26 @@ def test_a_killed_worker_loses_nothing_and_repeats_only_the_message_in_flight(
     assert set(counts) == expected_ids(mail_app)  # nothing lost
     assert {mid: n for mid, n in counts.items() if n > 1} == {in_flight: 2}
     assert {row.status for row in _rows(mail_app)} == {MessageStatus.SENT}
+
+
+def test_the_worker_outlives_a_database_error(mail_app, smtp_server, monkeypatch):
+    real_claim = outbox.claim_due
+    stop = threading.Event()
+    calls = []
+
+    def flaky_claim(worker_id, **kwargs):
+        calls.append(worker_id)
+        if len(calls) == 1:
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        claimed = real_claim(worker_id, **kwargs)
+        if not claimed:
+            stop.set()
+        return claimed
+
+    monkeypatch.setattr(outbox, "claim_due", flaky_claim)
+    with mail_app.app_context():
+        add_messages(2)
+        tally = run(interval=0.1, stop=stop)
+    assert tally.sent == 2 and len(calls) >= 3
+    assert len(smtp_server.received) == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handed back
