@@ -15,6 +15,7 @@ from sqlalchemy import Select, select, update
 from engage.audit.services import record
 from engage.db import utcnow
 from engage.extensions import db
+from engage.mail.delivery import one_line
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.mail.outbox import write_transaction
 
@@ -55,11 +56,6 @@ def site_urls() -> Iterator[None]:
         yield
 
 
-def _one_line(value: str) -> str:
-    # Nothing a user typed may start a new header line.
-    return " ".join(value.split())
-
-
 def queue_email(
     *,
     kind: str,
@@ -79,8 +75,8 @@ def queue_email(
     context = dict(context or {})
     message = OutboxMessage(
         kind=kind,
-        to_address=_one_line(to),
-        subject=_one_line(subject),
+        to_address=one_line(to),
+        subject=one_line(subject),
         body_text=render_template(f"emails/{template}.txt", **context),
         body_html=render_template(f"emails/{template}.html", **context),
         attachments=[a.as_json() for a in attachments],
