@@ -143,7 +143,8 @@ def classify(error: Exception) -> tuple[bool, str]:
         return _is_permanent(code), _reason(code, answer)
     if isinstance(error, smtplib.SMTPResponseException):
         return _is_permanent(error.smtp_code), _reason(error.smtp_code, error.smtp_error)
-    if isinstance(error, TimeoutError):
+    # smtplib reports a read that timed out as a disconnection.
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
         return False, "The mail server did not answer in time."
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return False, "The mail server closed the connection."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 from engage.accounts.models import User
 from engage.db import utcnow
@@ -228,3 +229,24 @@ def test_logs_name_ids_and_states_never_addresses_or_bodies(mail_app, smtp_serve
     assert "sent" in logged and "failed" in logged and "retried" in logged
     for secret in ("@", "Text 0", "HTML", "Message 0", "broken address"):
         assert secret not in logged
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(make_app):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)  # accepts connections but never says a word
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=silent.getsockname()[1],
+        MAIL_SUPPRESS_SEND=False,
+        MAIL_TIMEOUT=1,
+    )
+    try:
+        with app.app_context():
+            add_messages(2)
+            tally = deliver_due(now=NOW)
+    finally:
+        silent.close()
+    assert tally.retrying == 2
+    assert {r.last_error for r in _rows(app)} == {"The mail server did not answer in time."}
+    assert {r.status for r in _rows(app)} == {MessageStatus.PENDING}
