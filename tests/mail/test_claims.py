@@ -169,3 +169,30 @@ def test_postgresql_claims_skip_rows_another_worker_has_locked(app):
             claimed = outbox.claim_due("w", limit=10, now=NOW)
             other.rollback()
     assert claimed == [2, 3]
+
+
+def test_the_claim_is_committed_before_smtp_and_no_lock_is_held_meanwhile(mail_app, smtp_server):
+    with mail_app.app_context():
+        add_messages(2)
+    smtp_server.inbox.hold_at = 1
+    done = threading.Event()
+
+    def work():
+        with mail_app.app_context():
+            Worker("w", now=NOW).drain()
+        done.set()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        assert smtp_server.inbox.holding.wait(timeout=30)
+        # While the server holds its reply, another connection sees the claim
+        # and can write: the worker holds no transaction open across SMTP.
+        assert _statuses(mail_app) == {"sending": 2}
+        with mail_app.app_context():
+            add_messages(1)
+    finally:
+        smtp_server.inbox.release.set()
+        thread.join(timeout=30)
+    assert done.is_set()
+    assert _statuses(mail_app) == {"sent": 3}
