@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from engage.accounts.views import bp as accounts_bp
     from engage.events.manage import bp as manage_events_bp
     from engage.events.views import bp as events_bp
+    from engage.mail.views import bp as mail_bp
     from engage.news.manage import bp as manage_news_bp
     from engage.news.views import bp as news_bp
     from engage.public.views import bp as public_bp
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(manage_news_bp)  # /admin/news
     app.register_blueprint(manage_events_bp)  # /admin/events
+    app.register_blueprint(mail_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import AppGroup
 
@@ -20,3 +22,23 @@ def demo_command() -> None:
 
 
 engage_cli.add_command(create_user_command)
+
+
+@engage_cli.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between polls of the outbox (default: MAIL_POLL_SECONDS).",
+)
+def worker_command(once: bool, interval: float | None) -> None:
+    """Deliver queued email until stopped (SIGTERM or Ctrl+C), or once with --once."""
+    from engage.mail.worker import run
+
+    if not logging.getLogger().handlers:
+        # Ids and states only (see engage.mail.worker), so safe for any log store.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    tally = run(once=once, interval=interval)
+    if once:
+        click.echo(f"Mail: {tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")

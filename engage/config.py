@@ -51,6 +51,12 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", "Engage <events@engage.invalid>"
         ),
+        # The outbox worker (engage.mail.worker).
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        "MAIL_BATCH_SIZE": _int("MAIL_BATCH_SIZE", 50),
+        "MAIL_POLL_SECONDS": _int("MAIL_POLL_SECONDS", 5),
+        "MAIL_CLAIM_LEASE_SECONDS": _int("MAIL_CLAIM_LEASE_SECONDS", 300),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 7),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "NEWS_PER_PAGE": _int("NEWS_PER_PAGE", 10),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,6 +1,7 @@
-"""`make run`: the web server and the local mail sink together, stopped together.
+"""`make run`: the web server, the mail worker and the local mail sink, stopped together.
 
-Later features add their own processes (the mail worker) to PROCESSES.
+The worker delivers the outbox to the sink (MAIL_SERVER/MAIL_PORT default to
+127.0.0.1:8025), which keeps every message as a .eml file under instance/mail/.
 """
 
 from __future__ import annotations
@@ -23,7 +24,18 @@ def processes(port: str) -> dict[str, list[str]]:
             "--port",
             os.environ.get("MAIL_PORT", "8025"),
             "--dir",
-            "instance/mail",
+            os.environ.get("MAIL_SINK_DIR", "instance/mail"),
+        ],
+        "mail-worker": [
+            python,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "engage",
+            "worker",
+            "--interval",
+            os.environ.get("MAIL_POLL_SECONDS", "2"),
         ],
         "web": [
             python,

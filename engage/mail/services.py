@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from flask import render_template
+from flask import current_app, has_request_context, render_template
+from sqlalchemy import Select, select, update
 
+from engage.audit.services import record
+from engage.db import utcnow
 from engage.extensions import db
-from engage.mail.models import OutboxMessage
+from engage.mail.delivery import one_line
+from engage.mail.models import MessageStatus, OutboxMessage
+from engage.mail.outbox import write_transaction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,21 +25,35 @@ class Attachment:
     """A file to attach to a message."""
 
     filename: str
-    content_type: str
+    content_type: str  # may carry parameters: "text/calendar; method=REQUEST"
     data: bytes
+    # Set to show the file in the HTML body as <img src="cid:...">.
+    content_id: str | None = None
 
     def as_json(self) -> dict[str, str]:
         """The attachment as it is stored in the outbox row."""
-        return {
+        stored = {
             "filename": self.filename,
             "content_type": self.content_type,
             "data": base64.b64encode(self.data).decode("ascii"),
         }
+        if self.content_id:
+            stored["content_id"] = self.content_id
+        return stored
 
 
-def _one_line(value: str) -> str:
-    # Nothing a user typed may start a new header line.
-    return " ".join(value.split())
+@contextmanager
+def site_urls() -> Iterator[None]:
+    """Let url_for(..., _external=True) link to SITE_URL outside a request, e.g. in CLI jobs.
+
+    Queueing from a command (reminders, bulk notices) renders templates and
+    calendar files with absolute links; inside a request this changes nothing.
+    """
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        yield
 
 
 def queue_email(
@@ -54,8 +75,8 @@ def queue_email(
     context = dict(context or {})
     message = OutboxMessage(
         kind=kind,
-        to_address=_one_line(to),
-        subject=_one_line(subject),
+        to_address=one_line(to),
+        subject=one_line(subject),
         body_text=render_template(f"emails/{template}.txt", **context),
         body_html=render_template(f"emails/{template}.html", **context),
         attachments=[a.as_json() for a in attachments],
@@ -64,3 +85,38 @@ def queue_email(
     )
     db.session.add(message)
     return message
+
+
+class NotRetryable(Exception):
+    """Only a failed message can be sent again."""
+
+
+def retry_now(message_id: int, *, actor=None, now: dt.datetime | None = None) -> OutboxMessage:
+    """Put a failed message back in the queue, due now, with a fresh set of attempts.
+
+    Raises NotRetryable if the message is missing or has not failed.
+    """
+    now = now or utcnow()
+    with write_transaction() as session:
+        changed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.FAILED)
+            .values(status=MessageStatus.PENDING, attempts=0, next_attempt_at=now)
+        ).rowcount
+        if not changed:
+            raise NotRetryable()
+        message = session.get(OutboxMessage, message_id)
+        record(
+            "mail.retried", message, f"Message {message_id} ({message.kind}) queued again", actor
+        )
+    return message
+
+
+def messages_query(*, event_id: int | None = None, status: MessageStatus | None = None) -> Select:
+    """The outbox log, newest first, for one event and/or one status."""
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if event_id is not None:
+        query = query.where(OutboxMessage.event_id == event_id)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return query

@@ -27,3 +27,21 @@ def test_rolled_back_change_leaves_no_message(app):
         messages.password_reset(user, "http://127.0.0.1/reset/abc")
         db.session.rollback()
         assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+
+
+def test_site_urls_gives_commands_absolute_links(app, make_event):
+    from flask import url_for
+
+    from engage.mail.services import site_urls
+
+    event = make_event(slug="day")
+    app.config["SITE_URL"] = "https://engage.example.org"
+    with app.app_context():
+        with site_urls():
+            assert url_for("events.detail", slug=event.slug, _external=True) == (
+                "https://engage.example.org/events/day"
+            )
+            messages.password_reset(User(email="a@example.org", name="A"), "http://x")
+            db.session.commit()
+        # The session (and its transaction) was the command's own all along.
+        assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1

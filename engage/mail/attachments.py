@@ -1,0 +1,91 @@
+"""Attachments for the per-registration messages: calendar invitations and check-in QR codes.
+
+The helpers take plain values (a UID, a sequence number, a token) so that the
+registration feature decides what they are; they only build the files.
+"""
+
+from __future__ import annotations
+
+import io
+from email.utils import parseaddr
+
+import segno
+from flask import current_app
+from icalendar import Calendar, vCalAddress, vText
+
+from engage.events.calendar import PRODID, vevent
+from engage.events.models import Event
+from engage.mail.services import Attachment
+
+ICS_FILENAME = "invite.ics"
+QR_FILENAME = "check-in-code.png"
+QR_CONTENT_ID = "check-in-code"
+
+
+def registration_uid(registration_id: int) -> str:
+    """The calendar UID of one registration: the same in every update and cancellation."""
+    return f"registration-{registration_id}@{current_app.config['ICS_UID_DOMAIN']}"
+
+
+def invitation(
+    event: Event,
+    *,
+    uid: str,
+    sequence: int,
+    attendee_email: str | None = None,
+    attendee_name: str | None = None,
+    cancel: bool = False,
+) -> Attachment:
+    """An iTIP .ics for one attendee: METHOD:REQUEST, or METHOD:CANCEL when `cancel`.
+
+    Send every update with the same `uid` and a higher `sequence` (e.g. the
+    event's ics_sequence) so that calendars replace the entry instead of adding one.
+    Needs a request context, or SERVER_NAME, for the event's URL.
+    """
+    method = "CANCEL" if cancel else "REQUEST"
+    item = vevent(event, uid=uid, sequence=sequence)
+    if cancel:
+        item["status"] = vText("CANCELLED")
+    sender_name, sender_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    organiser = vCalAddress(f"mailto:{sender_address}")
+    organiser.params["cn"] = vText(sender_name or current_app.config["SITE_NAME"])
+    item.add("organizer", organiser)
+    if attendee_email:
+        attendee = vCalAddress(f"mailto:{attendee_email}")
+        if attendee_name:
+            attendee.params["cn"] = vText(" ".join(attendee_name.split()))
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        item.add("attendee", attendee)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add_component(item)
+    return Attachment(
+        filename="cancel.ics" if cancel else ICS_FILENAME,
+        content_type=f"text/calendar; method={method}",
+        data=cal.to_ical(),
+    )
+
+
+def checkin_qr(token: str) -> Attachment:
+    """A PNG QR code holding only the check-in token (never personal data).
+
+    It carries a Content-ID, so an HTML body can show it with
+    <img src="cid:check-in-code">; it is attached as a file as well.
+    """
+    buffer = io.BytesIO()
+    segno.make(token, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    return Attachment(QR_FILENAME, "image/png", buffer.getvalue(), content_id=QR_CONTENT_ID)
+
+
+def checkin_qr_svg(token: str) -> str:
+    """The same QR code as an SVG string, for a web page."""
+    buffer = io.BytesIO()
+    segno.make(token, error="m", micro=False).save(
+        buffer, kind="svg", scale=8, border=4, xmldecl=False, svgns=True, title="Check-in code"
+    )
+    return buffer.getvalue().decode("utf-8")

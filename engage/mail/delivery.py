@@ -1,0 +1,163 @@
+"""Turning outbox rows into emails and handing them to the SMTP server."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import smtplib
+import time
+from email.utils import parseaddr
+
+import flask_mail
+from flask import current_app
+
+from engage.mail.models import OutboxMessage
+
+# One addr-spec: no spaces, no control characters, nothing that could start
+# a second address or a new header line.
+_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\\\"\x00-\x1f\x7f]+@[^\s@<>()\[\],;:\\\"\x00-\x1f\x7f]+")
+_MIME_WORD = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
+# type/subtype with optional token parameters, e.g. "text/calendar; method=REQUEST".
+_MIME_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:; ?{_MIME_WORD}={_MIME_WORD})*")
+_CONTENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class UnsendableMessage(Exception):
+    """The row cannot be turned into an email; sending it again will not help."""
+
+
+class Message(flask_mail.Message):
+    """A Flask-Mail message serialised once, however often it is read."""
+
+    _bytes: bytes | None = None
+
+    def as_bytes(self) -> bytes:
+        """The message as sent; built on first use and then kept."""
+        if self._bytes is None:
+            self._bytes = super().as_bytes()
+        return self._bytes
+
+
+class Connection(flask_mail.Connection):
+    """Flask-Mail's SMTP connection, with a timeout so a silent server cannot hang the worker."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        """Connect, start TLS and sign in as configured."""
+        mail = self.mail
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        smtp_class = smtplib.SMTP_SSL if mail.use_ssl else smtplib.SMTP
+        host = smtp_class(mail.server, mail.port, timeout=timeout)
+        if mail.use_tls:
+            host.starttls()
+        if mail.username and mail.password:
+            host.login(mail.username, mail.password)
+        return host
+
+
+def connect() -> Connection:
+    """An open SMTP connection to MAIL_SERVER, for a batch of messages."""
+    connection = Connection(current_app.extensions["mail"])
+    connection.host = connection.configure_host()
+    return connection
+
+
+def disconnect(connection: Connection | None) -> None:
+    """Close a connection, politely if the server is still listening."""
+    if connection is None or connection.host is None:
+        return
+    try:
+        connection.host.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.host.close()
+    connection.host = None
+
+
+def one_line(value: str) -> str:
+    """The value with every run of whitespace, line breaks included, made one space."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def message_id(row: OutboxMessage) -> str:
+    """A Message-ID that stays the same however often the row is retried."""
+    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
+    stamp = int(row.created_at.timestamp()) if row.created_at else 0
+    return f"<outbox.{row.id}.{stamp}@{domain or 'engage.invalid'}>"
+
+
+def build_message(row: OutboxMessage) -> Message:
+    """The email for an outbox row: text and HTML alternatives, attachments, safe headers.
+
+    Raises UnsendableMessage for rows no retry can fix.
+    """
+    address = row.to_address.strip()
+    if len(address) > 254 or not _ADDRESS.fullmatch(address):
+        raise UnsendableMessage("The recipient address is not a valid email address.")
+    message = Message(
+        subject=one_line(row.subject),
+        recipients=[address],
+        body=row.body_text,
+        html=row.body_html or None,
+        extra_headers={"Auto-Submitted": "auto-generated"},
+        attachments=[_attachment(item) for item in row.attachments or []],
+    )
+    message.msgId = message_id(row)
+    message.date = time.time()
+    if message.has_bad_headers():
+        raise UnsendableMessage("The message headers are not valid.")
+    try:
+        message.as_bytes()
+    except (ValueError, TypeError, UnicodeError) as error:
+        raise UnsendableMessage("The message could not be encoded.") from error
+    return message
+
+
+def _attachment(item: dict) -> flask_mail.Attachment:
+    try:
+        filename = one_line(str(item["filename"]))
+        content_type = str(item["content_type"])
+        data = base64.b64decode(item["data"], validate=True)
+    except (KeyError, TypeError, binascii.Error) as error:
+        raise UnsendableMessage("An attachment is incomplete or not valid base64.") from error
+    if not filename or not _MIME_TYPE.fullmatch(content_type):
+        raise UnsendableMessage("An attachment has no file name or an invalid content type.")
+    content_id = item.get("content_id")
+    if content_id is None:
+        return flask_mail.Attachment(filename=filename, content_type=content_type, data=data)
+    if not _CONTENT_ID.fullmatch(str(content_id)):
+        raise UnsendableMessage("An attachment has an invalid Content-ID.")
+    return flask_mail.Attachment(
+        filename=filename,
+        content_type=content_type,
+        data=data,
+        disposition="inline",
+        headers={"Content-ID": f"<{content_id}>"},
+    )
+
+
+def classify(error: Exception) -> tuple[bool, str]:
+    """Whether a sending error is permanent (a 5xx answer), and the reason to keep."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(error.recipients.values()), (0, b""))
+        return _is_permanent(code), _reason(code, answer)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _is_permanent(error.smtp_code), _reason(error.smtp_code, error.smtp_error)
+    # smtplib reports a read that timed out as a disconnection.
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        return False, "The mail server did not answer in time."
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return False, "The mail server closed the connection."
+    if isinstance(error, ConnectionRefusedError):
+        return False, "The mail server refused the connection."
+    return False, f"Could not reach the mail server ({type(error).__name__})."
+
+
+def _is_permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
+def _reason(code: int, answer: bytes | str) -> str:
+    if isinstance(answer, bytes):
+        answer = answer.decode("utf-8", "replace")
+    return one_line(f"{code} {answer}")
