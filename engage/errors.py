@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from engage.db import LockUnavailable
 from engage.extensions import db
 
 _TITLES = {
@@ -34,6 +35,11 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return _render(error.code)
+
+    @app.errorhandler(LockUnavailable)
+    def busy(_error: LockUnavailable):
+        db.session.rollback()
+        return _render(503, "Lots of people are using the site right now. Please try again.")
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

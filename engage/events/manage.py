@@ -76,6 +76,8 @@ def edit(event_id: int):
                 message += (
                     f" The date, time or venue changed: {result.attendees_told} attendee(s) told."
                 )
+            if result.promoted:
+                message += f" {result.promoted} people moved from the waiting list into places."
             flash(message, "success")
             return redirect(url_for(".show", event_id=event.id))
     return _edit_page(form, event)

@@ -67,6 +67,7 @@ class EventUpdate:
     attendees_told: int = 0
     schedule_changed: bool = False
     capacity_raised: bool = False
+    promoted: int = 0
 
 
 def slug_for(title: str, typed: str = "", exclude_id: int | None = None) -> str:
@@ -122,8 +123,6 @@ def update_event(event: Event, fields: dict) -> EventUpdate:
             result = _apply(event, fields)
     except IntegrityError as error:
         raise SlugTaken("Another event already uses that web address name") from error
-    if result.capacity_raised:
-        after_capacity_raised(event)
     return result
 
 
@@ -161,22 +160,20 @@ def _apply(event: Event, fields: dict) -> EventUpdate:
         told = messages.event_changed(event)
     if changed:
         record("event.updated", event, summary="Changed: " + ", ".join(changed))
-    return EventUpdate(told, schedule_changed, capacity_raised)
+    promoted = []
+    if capacity_raised:
+        # Same locked transaction as the new capacity: the line moves up in order.
+        from engage.registrations.services import promote_waiting
+
+        db.session.flush()
+        promoted = promote_waiting(event)
+    return EventUpdate(told, schedule_changed, capacity_raised, len(promoted))
 
 
 def _raises_capacity(old: int | None, new: int | None) -> bool:
     if old is None:
         return False
     return new is None or new > old
-
-
-def after_capacity_raised(event: Event) -> None:
-    """Called after a committed change that gave an event more places.
-
-    This is where the waiting list gets promoted into the new places
-    (registrations.services.promote_waiting(event), wired in at merge);
-    for now it does nothing.
-    """
 
 
 def publish_event(event: Event) -> None:

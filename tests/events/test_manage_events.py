@@ -214,25 +214,42 @@ def test_capacity_cannot_go_below_confirmed(
     assert _event(app, event.id).capacity == 30
 
 
-def test_raising_capacity_calls_the_hook_after_commit(
-    app, client, login_as, admin, make_event, event_form, monkeypatch
+def test_raising_capacity_promotes_the_waiting_list_in_order(
+    app, client, login_as, admin, make_event, event_form
 ):
-    event = make_event(capacity=50)
-    seen = []
+    from engage.mail.models import OutboxMessage
+    from engage.registrations import services as registrations
+    from engage.registrations.models import Registration, RegistrationStatus
+    from tests.registrations.conftest import data
 
-    def hook(e):
-        # Called after the commit: a fresh session sees the new capacity.
-        with app.app_context():
-            seen.append(db.session.get(Event, e.id).capacity)
-
-    monkeypatch.setattr(manage_services, "after_capacity_raised", hook)
+    event = make_event(capacity=1, waitlist_enabled=True)
+    with app.app_context():
+        for email in ("first@example.org", "second@example.org", "third@example.org"):
+            registrations.register(db.session.get(Event, event.id), data(email=email))
     login_as(client, admin)
-    client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug, capacity="40"))
-    assert seen == []
-    client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug, capacity="60"))
-    assert seen == [60]
-    client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug, capacity=""))
-    assert seen == [60, None]
+    response = client.post(
+        f"/admin/events/{event.id}/edit",
+        data=event_form(
+            slug=event.slug,
+            title=event.title,
+            venue_name=event.venue_name,
+            venue_address="",
+            capacity="2",
+        ),
+        follow_redirects=True,
+    )
+    assert "1 people moved from the waiting list" in response.get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(db.select(Registration).order_by(Registration.id)).all()
+        assert [r.status for r in rows] == [
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITLISTED,
+        ]
+        promoted = db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.kind == "waitlist_promoted")
+        ).all()
+        assert [m.to_address for m in promoted] == ["second@example.org"]
 
 
 def test_schedule_change_on_published_event_bumps_sequence_and_tells_attendees(
