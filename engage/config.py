@@ -59,6 +59,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 7),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "NEWS_PER_PAGE": _int("NEWS_PER_PAGE", 10),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

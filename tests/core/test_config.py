@@ -36,3 +36,18 @@ def test_sqlite_in_instance_folder_by_default(monkeypatch):
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/engage.sqlite3")
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_used(make_app):
+    from flask import request
+
+    seen = []
+    for proxies in (0, 1):
+        app = make_app(TRUSTED_PROXIES=proxies)
+        app.add_url_rule("/whoami", "whoami", lambda: seen.append(request.remote_addr) or "ok")
+        app.test_client().get(
+            "/whoami",
+            headers={"X-Forwarded-For": "203.0.113.9"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+    assert seen == ["127.0.0.1", "203.0.113.9"]
