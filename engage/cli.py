@@ -21,6 +21,14 @@ def demo_command() -> None:
     click.echo(f"Demo content ready ({created} new item{'s' if created != 1 else ''}).")
 
 
+@engage_cli.command("purge")
+def purge_command() -> None:
+    """Delete attendees' data for events whose retention period is over (run daily)."""
+    from engage.registrations.retention import purge
+
+    click.echo(f"Purged {purge()} registration(s) past their event's retention period.")
+
+
 engage_cli.add_command(create_user_command)
 
 
