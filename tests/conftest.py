@@ -334,3 +334,13 @@ def login_as():
             session["_fresh"] = True
 
     return sign_in
+
+
+def browser_sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real pages in a browser tab, from the footer link."""
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Staff sign in").click()
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", level=1, name="Back office").wait_for()

@@ -12,7 +12,7 @@ import pytest
 from engage.accounts.models import Role
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, browser_sign_in
 
 pytestmark = pytest.mark.browser
 ORGANISER_PASSWORD = "a long organiser passphrase"
@@ -31,12 +31,7 @@ def test_admin_and_organiser_run_the_site_from_the_browser(
     app, live_server, page, browser, make_user
 ):
     make_user("admin@example.org", role=Role.ADMIN, name="Ada Admin", password=TEST_PASSWORD)
-    page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Staff sign in").click()
-    page.get_by_label("Your email address").fill("admin@example.org")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", level=1, name="Back office").wait_for()
+    browser_sign_in(page, live_server.url, "admin@example.org", TEST_PASSWORD)
 
     page.get_by_role("link", name="Users").click()
     page.get_by_role("link", name="Invite someone").click()
