@@ -185,6 +185,7 @@ def run(
     log.info("mail worker %s started", worker.worker_id)
     try:
         while not stop.is_set():
+            _queue_reminders()
             try:
                 worker.drain()
             except Exception:
@@ -203,3 +204,18 @@ def run(
             signal.signal(signum, handler)
     log.info("mail worker %s stopped: %s sent", worker.worker_id, worker.tally.sent)
     return worker.tally
+
+
+def _queue_reminders() -> None:
+    # Each pass queues the reminders that have fallen due, so that `make run`
+    # (and a worker-only deployment) needs no cron. A failure here must not
+    # stop delivery: it is logged and tried again next pass.
+    from engage.mail.reminders import queue_due_reminders
+
+    try:
+        queue_due_reminders()
+    except Exception:
+        db.session.rollback()
+        log.exception("queueing reminders failed; trying again next pass")
+    finally:
+        db.session.remove()
