@@ -1,8 +1,10 @@
 """The mail worker: `flask --app wsgi engage worker [--once]`.
 
-Each pass recovers stale claims, claims a batch of due messages (committed
-before any SMTP traffic), sends them over one SMTP connection and records each
-outcome in its own transaction right after the server's reply. Logs carry
+Each pass of `run` first queues the reminders that have fallen due (see
+engage.mail.reminders), then recovers stale claims, claims a batch of due
+messages (committed before any SMTP traffic), sends them over one SMTP
+connection and records each outcome in its own transaction right after the
+server's reply. Logs carry
 message ids and states only, never addresses or bodies.
 """
 

@@ -10,6 +10,7 @@ from engage.events import manage_services
 from engage.events.forms import EDITABLE_EVENT_FIELDS
 from engage.events.models import Event, EventSession, SessionKind
 from engage.extensions import db
+from engage.mail import messages
 from engage.mail.attachments import checkin_qr
 from engage.mail.worker import deliver_due
 from engage.registrations import services
@@ -102,6 +103,7 @@ def test_the_confirmation_has_everything_and_its_link_works(mail_app, smtp_serve
     assert "<strong>train</strong>" in page and 'href="https://example.org/leeds"' in page
     assert "<em>Water Lane</em>" in page and "Aire Room" in page
     assert '<img src="cid:check-in-code" alt="Your check-in QR code"' in page
+    assert '<html lang="en-GB">' in page
 
     files = attachments(message)
     assert set(files) == {"invite.ics", "check-in-code.png"}
@@ -298,3 +300,21 @@ def test_each_registration_has_its_own_uid(mail_app, smtp_server, summer_event):
     _deliver(mail_app)
     uids = {str(vevent(r.message)["uid"]) for r in smtp_server.received}
     assert len(uids) == 2
+
+
+def test_what_changed_can_be_given_explicitly_or_read_from_unsaved_changes(app, make_event):
+    event = make_event(venue_name="Old Hall", venue_address="")
+    with app.app_context():
+        event = db.session.get(Event, event.id)
+        assert messages.schedule_changes(event) == []
+        event.venue_name = "New Hall"  # unsaved: read from the attribute history
+        assert messages.schedule_changes(event) == [
+            {"what": "Where", "was": "Old Hall", "now": "New Hall"}
+        ]
+        db.session.flush()  # history gone, so a caller that flushed passes the old values
+        assert messages.schedule_changes(event) == []
+        earlier = {"starts_at": event.starts_at - dt.timedelta(days=1), "venue_name": "Old Hall"}
+        changes = messages.schedule_changes(event, earlier)
+        assert [c["what"] for c in changes] == ["When", "Where"]
+        assert changes[0]["was"].startswith("Wednesday 20 January 2027, 9:30am")
+        db.session.rollback()
