@@ -50,3 +50,12 @@ def worker_command(once: bool, interval: float | None) -> None:
     tally = run(once=once, interval=interval)
     if once:
         click.echo(f"Mail: {tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")
+
+
+@engage_cli.command("reminders")
+def reminders_command() -> None:
+    """Queue the reminders that are due now (safe to run as often as you like, e.g. from cron)."""
+    from engage.mail.reminders import queue_due_reminders
+
+    queued = queue_due_reminders()
+    click.echo(f"Reminders: {queued} queued.")

@@ -3,7 +3,7 @@
 from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
-from engage.mail.models import MessageStatus, OutboxMessage
+from engage.mail.models import MessageStatus, OutboxMessage, ReminderSend
 from engage.news.models import NewsItem
 from engage.registrations.models import (
     ManageToken,
@@ -27,6 +27,7 @@ __all__ = [
     "RegistrationAnswer",
     "RegistrationHistory",
     "RegistrationStatus",
+    "ReminderSend",
     "Role",
     "TokenPurpose",
     "User",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engage.db import UTCDateTime, utcnow
@@ -53,3 +53,27 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status.value}>"
+
+
+class ReminderSend(db.Model):
+    """A reminder queued for one registration: the record that makes each one go out once.
+
+    The unique constraint is what stops a second run, or a parallel one, from
+    queueing the same reminder again; the row and its outbox message are
+    written in one transaction.
+    """
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (UniqueConstraint("registration_id", "offset_hours"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    # Hours before the event's start, as in Event.reminder_offsets_hours.
+    offset_hours: Mapped[int] = mapped_column(Integer)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return f"<ReminderSend {self.registration_id} {self.offset_hours}h>"

@@ -1,8 +1,10 @@
 """The mail worker: `flask --app wsgi engage worker [--once]`.
 
-Each pass recovers stale claims, claims a batch of due messages (committed
-before any SMTP traffic), sends them over one SMTP connection and records each
-outcome in its own transaction right after the server's reply. Logs carry
+Each pass of `run` first queues the reminders that have fallen due (see
+engage.mail.reminders), then recovers stale claims, claims a batch of due
+messages (committed before any SMTP traffic), sends them over one SMTP
+connection and records each outcome in its own transaction right after the
+server's reply. Logs carry
 message ids and states only, never addresses or bodies.
 """
 
@@ -185,6 +187,7 @@ def run(
     log.info("mail worker %s started", worker.worker_id)
     try:
         while not stop.is_set():
+            _queue_reminders()
             try:
                 worker.drain()
             except Exception:
@@ -203,3 +206,18 @@ def run(
             signal.signal(signum, handler)
     log.info("mail worker %s stopped: %s sent", worker.worker_id, worker.tally.sent)
     return worker.tally
+
+
+def _queue_reminders() -> None:
+    # Each pass queues the reminders that have fallen due, so that `make run`
+    # (and a worker-only deployment) needs no cron. A failure here must not
+    # stop delivery: it is logged and tried again next pass.
+    from engage.mail.reminders import queue_due_reminders
+
+    try:
+        queue_due_reminders()
+    except Exception:
+        db.session.rollback()
+        log.exception("queueing reminders failed; trying again next pass")
+    finally:
+        db.session.remove()

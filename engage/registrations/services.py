@@ -485,7 +485,9 @@ def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Reg
         note = "; ".join(f"left out full workshop: {w.title}" for w in dropped)
         _record(registration, HistoryAction.PROMOTED, now, note)
         db.session.flush()
-        messages.waitlist_promoted(registration, manage_url(issue_manage_token(registration)))
+        messages.waitlist_promoted(
+            registration, manage_url(issue_manage_token(registration)), dropped_workshops=dropped
+        )
         promoted.append(registration)
     return promoted
 

@@ -1,0 +1,158 @@
+"""Reminders before an event, each queued exactly once per registration and offset.
+
+An event's reminder_offsets_hours (default 168 and 24) say when: a reminder
+is due once `starts_at - offset` has passed and until the event starts. Only
+the latest due offset is sent, so a job that was not run for a while sends one
+reminder, not a pile. A registration confirmed after a reminder's time does
+not get that stale one (its confirmation told it everything).
+
+Each reminder is one transaction: a reminder_sends row under a unique
+(registration_id, offset_hours) constraint, a fresh self-service token and
+the outbox row. A second run finds the row and skips; a parallel run that
+races past the check hits the constraint, rolls back its own attempt and
+skips. Run it from cron (`flask --app wsgi engage reminders`); the mail worker
+also runs it on every pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engage.db import utcnow
+from engage.events.models import Event
+from engage.extensions import db
+from engage.mail import messages
+from engage.mail.models import ReminderSend
+from engage.mail.outbox import write_transaction
+from engage.mail.services import site_urls
+from engage.registrations.models import Registration, RegistrationStatus
+
+log = logging.getLogger("engage.mail")
+
+
+def due_offset(event: Event, now: dt.datetime) -> int | None:
+    """The offset (hours) of the event's reminder due at `now`: the latest passed, else None."""
+    if event.is_cancelled or not event.is_published or event.starts_at <= now:
+        return None
+    offsets = [h for h in event.reminder_offsets_hours or [] if isinstance(h, int) and h > 0]
+    due = [h for h in offsets if event.starts_at - dt.timedelta(hours=h) <= now]
+    return min(due) if due else None
+
+
+def queue_due_reminders(now: dt.datetime | None = None) -> int:
+    """Queue every reminder due at `now` (default: the current time); how many were queued."""
+    now = now or utcnow()
+    queued = 0
+    with site_urls():
+        for event_id, offset in _due_events(now):
+            for registration_id in _candidates(event_id, offset):
+                if _queue_one(registration_id, offset, now):
+                    queued += 1
+    if queued:
+        log.info("queued %d reminders", queued)
+    return queued
+
+
+def _due_events(now: dt.datetime) -> list[tuple[int, int]]:
+    query = select(Event).where(
+        Event.is_published.is_(True), Event.cancelled_at.is_(None), Event.starts_at > now
+    )
+    due = [(event.id, due_offset(event, now)) for event in db.session.scalars(query)]
+    db.session.commit()  # end the read; each reminder has its own transaction
+    return [(event_id, offset) for event_id, offset in due if offset is not None]
+
+
+def _confirmed_by(due_at: dt.datetime):
+    return func.coalesce(Registration.confirmed_at, Registration.created_at) <= due_at
+
+
+def _candidates(event_id: int, offset: int) -> list[int]:
+    event = db.session.get(Event, event_id)
+    due_at = event.starts_at - dt.timedelta(hours=offset)
+    sent = select(ReminderSend.id).where(
+        ReminderSend.registration_id == Registration.id, ReminderSend.offset_hours == offset
+    )
+    query = (
+        select(Registration.id)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            _confirmed_by(due_at),
+            ~sent.exists(),
+        )
+        .order_by(Registration.id)
+    )
+    ids = list(db.session.scalars(query))
+    db.session.commit()
+    return ids
+
+
+def _recorded(session: Session, registration_id: int, offset: int) -> bool:
+    query = select(ReminderSend.id).where(
+        ReminderSend.registration_id == registration_id, ReminderSend.offset_hours == offset
+    )
+    return session.scalar(query) is not None
+
+
+def _claim(session: Session, registration_id: int, offset: int, now: dt.datetime):
+    """The reminder_sends row for this reminder, or None if another run has it."""
+    if _recorded(session, registration_id, offset):
+        return None
+    send = ReminderSend(registration_id=registration_id, offset_hours=offset, queued_at=now)
+    session.add(send)
+    session.flush()  # a parallel run's committed row makes this raise IntegrityError
+    return send
+
+
+def _still_due(registration: Registration | None, offset: int, now: dt.datetime) -> bool:
+    # Checked again inside the transaction: the person may have cancelled,
+    # or the event been moved or called off, since the candidates were read.
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return False
+    event = registration.event
+    if due_offset(event, now) != offset:
+        return False
+    confirmed_at = registration.confirmed_at or registration.created_at
+    return confirmed_at <= event.starts_at - dt.timedelta(hours=offset)
+
+
+def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
+    """Queue one reminder with its record in one transaction; whether it was queued."""
+    from engage.registrations.services import issue_manage_token, manage_url
+
+    try:
+        with write_transaction() as session:
+            registration = session.get(Registration, registration_id, populate_existing=True)
+            if not _still_due(registration, offset, now):
+                return False
+            send = _claim(session, registration_id, offset, now)
+            if send is None:
+                return False
+            token = issue_manage_token(registration)
+            message = messages.reminder(registration, manage_url(token), offset_hours=offset)
+            session.flush()
+            send.outbox_message_id = message.id
+    except IntegrityError:
+        # Another run recorded this reminder between our check and our insert:
+        # it sends it, we do not. Any other integrity error is a real one.
+        if not _recorded_by_another_run(registration_id, offset):
+            raise
+        log.info("reminder %s/%sh was queued by another run", registration_id, offset)
+        return False
+    return True
+
+
+def _recorded_by_another_run(registration_id: int, offset: int) -> bool:
+    # Read afresh after the rollback: the other run's row is committed by now.
+    query = select(func.count(ReminderSend.id)).where(
+        ReminderSend.registration_id == registration_id, ReminderSend.offset_hours == offset
+    )
+    try:
+        return bool(db.session.scalar(query))
+    finally:
+        db.session.commit()
