@@ -202,5 +202,7 @@ def cancel_event(event: Event, reason: str, now: dt.datetime | None = None) -> i
         event.cancelled_at = now or utcnow()
         event.cancellation_reason = reason
         told = messages.event_cancelled(event)
+        # Calendars that subscribed to the public feed must see the change too.
+        event.ics_sequence = messages.cancel_sequence(event)
         record("event.cancelled", event, summary=f"{event.title}: {reason}"[:500])
     return told
