@@ -19,6 +19,8 @@ import urllib.request
 SCENARIOS = [
     ("home page", ["/"], 250, 100),
     ("event page", ["/events/cprl-engagement-day-2027"], 250, 100),
+    # The heaviest page: ~35 fields rendered by WTForms, half its time in templates.
+    ("registration form", ["/events/cprl-engagement-day-2027/register"], 350, 60),
     ("news list and item", ["/news/", "/news/engagement-day-2026-announced"], 250, 100),
     ("feeds", ["/news/feed.atom", "/events/calendar.ics"], 250, 100),
 ]
