@@ -58,6 +58,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_CLAIM_LEASE_SECONDS": _int("MAIL_CLAIM_LEASE_SECONDS", 300),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 7),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # If Redis is down, registration stays open (the honeypot still works);
+        # sign-in, whose throttle must hold, refuses instead (accounts/throttle.py).
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "NEWS_PER_PAGE": _int("NEWS_PER_PAGE", 10),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),

@@ -20,7 +20,8 @@ _TITLES = {
 }
 
 
-def _render(status: int, description: str | None = None):
+def render_error(status: int, description: str | None = None):
+    """The friendly page for an HTTP status."""
     title = _TITLES.get(status, "Sorry, something went wrong")
     return render_template(
         "errors/error.html", status=status, title=title, description=description
@@ -34,12 +35,12 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        return render_error(error.code)
 
     @app.errorhandler(LockUnavailable)
     def busy(_error: LockUnavailable):
         db.session.rollback()
-        return _render(503, "Lots of people are using the site right now. Please try again.")
+        return render_error(503, "Lots of people are using the site right now. Please try again.")
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -47,4 +48,4 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error")
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
-        return _render(500)
+        return render_error(500)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse, storage, strategies
@@ -10,6 +12,20 @@ from limits import RateLimitItem, parse, storage, strategies
 SIGN_IN_FAILURES = parse("5 per 15 minutes")
 RESET_REQUESTS = parse("3 per hour")
 _EXTENSION = "engage.accounts.throttle"
+
+
+class ThrottleUnavailable(Exception):
+    """The shared counters cannot be reached, so sign-in is refused for now."""
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    # Fail closed: without the counters, guessing passwords would be unlimited.
+    try:
+        yield
+    except Exception as error:
+        current_app.logger.warning("Sign-in throttle storage unavailable: %s", type(error).__name__)
+        raise ThrottleUnavailable() from error
 
 
 class Throttle:
@@ -20,17 +36,20 @@ class Throttle:
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
-        return any(not self.limiter.test(limit, "engage", key) for key in keys)
+        with _storage_errors():
+            return any(not self.limiter.test(limit, "engage", key) for key in keys)
 
     def hit(self, limit: RateLimitItem, *keys: str) -> None:
         """Count one attempt against each key."""
-        for key in keys:
-            self.limiter.hit(limit, "engage", key)
+        with _storage_errors():
+            for key in keys:
+                self.limiter.hit(limit, "engage", key)
 
     def clear(self, limit: RateLimitItem, *keys: str) -> None:
         """Forget the attempts counted against the keys."""
-        for key in keys:
-            self.limiter.clear(limit, "engage", key)
+        with _storage_errors():
+            for key in keys:
+                self.limiter.clear(limit, "engage", key)
 
 
 def address_key(address: str | None) -> str:
@@ -47,6 +66,12 @@ def account_key(email: str, purpose: str = "sign-in") -> str:
 def init_app(app: Flask) -> None:
     """Build the shared counters from RATELIMIT_STORAGE_URI."""
     app.extensions[_EXTENSION] = Throttle(app.config["RATELIMIT_STORAGE_URI"])
+
+    @app.errorhandler(ThrottleUnavailable)
+    def unavailable(_error):
+        from engage.errors import render_error
+
+        return render_error(503)
 
 
 def throttle() -> Throttle:

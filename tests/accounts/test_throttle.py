@@ -10,7 +10,7 @@ from engage.accounts import passwords
 from engage.accounts.throttle import SIGN_IN_FAILURES, account_key, address_key, throttle
 from engage.accounts.views import THROTTLED
 from tests.accounts.conftest import audit_actions
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, free_port
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 STORAGES = ["memory://"] + ([TEST_REDIS_URL] if TEST_REDIS_URL else [])
@@ -147,3 +147,32 @@ def test_workers_share_the_count_through_redis(make_app, make_user):
         )
     finally:
         _clear(first)
+
+
+def test_unreachable_throttle_storage_refuses_sign_in_without_a_500(make_app, make_user):
+    """Redis configured but down: a friendly 503, and the password is never tried."""
+    port = free_port()  # nothing listens there
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
+    make_user("admin@example.org", password=TEST_PASSWORD)
+    response = app.test_client().post(
+        "/account/sign-in", data={"email": "admin@example.org", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 503
+    assert "Traceback" not in response.get_data(as_text=True)
+    with app.test_client() as client:
+        client.post(
+            "/account/sign-in", data={"email": "admin@example.org", "password": TEST_PASSWORD}
+        )
+        from flask_login import current_user
+
+        assert not current_user.is_authenticated
+
+
+def test_registration_stays_open_when_rate_limit_storage_is_down(make_app, make_event):
+    port = free_port()
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
+    from tests.registrations.conftest import form
+
+    make_event(slug="day")
+    response = app.test_client().post("/events/day/register", data=form())
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
