@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +45,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def value_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A database enum that stores each member's value (e.g. "admin"), not its name."""
+    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
 
 
 class LockUnavailable(Exception):

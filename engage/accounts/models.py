@@ -6,10 +6,10 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.db import UTCDateTime, utcnow
+from engage.db import UTCDateTime, utcnow, value_enum
 from engage.extensions import db
 
 
@@ -25,7 +25,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]),
+        value_enum(Role, "user_role"),
         default=Role.ORGANISER,
     )
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Callable
 
@@ -25,6 +24,7 @@ from engage.audit.services import record
 from engage.db import utcnow
 from engage.extensions import db
 from engage.mail import messages
+from engage.tokens import digest
 
 RESET_LIFETIME = dt.timedelta(hours=1)
 INVITATION_LIFETIME = dt.timedelta(days=7)
@@ -179,17 +179,13 @@ def change_password(user: User, current: str, new: str) -> None:
 # --- links sent by email -------------------------------------------------------
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _issue_token(user: User, purpose: TokenPurpose, lifetime: dt.timedelta, now) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     db.session.add(
         AccountToken(
             user=user,
             purpose=purpose.value,
-            token_hash=_digest(token),
+            token_hash=digest(token),
             created_at=now,
             expires_at=now + lifetime,
         )
@@ -201,7 +197,7 @@ def find_token(token: str, purpose: TokenPurpose, now: dt.datetime | None = None
     """The usable token record for a link; InvalidToken if unknown, used or expired."""
     found = db.session.scalar(
         select(AccountToken).where(
-            AccountToken.token_hash == _digest(token), AccountToken.purpose == purpose.value
+            AccountToken.token_hash == digest(token), AccountToken.purpose == purpose.value
         )
     )
     if found is None or not found.is_usable(now or utcnow()) or not found.user.is_enabled:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from slugify import slugify
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engage.audit.services import record
@@ -15,6 +13,7 @@ from engage.events import services as public_services
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail import messages
+from engage.slugs import free_slug, slug_taken
 
 SLUG_MAX = 120
 # A change to any of these on a published event is news to every attendee.
@@ -73,21 +72,10 @@ class EventUpdate:
 def slug_for(title: str, typed: str = "", exclude_id: int | None = None) -> str:
     """The typed slug if free (else SlugTaken), or a free one made from the title."""
     if typed:
-        if _slug_taken(typed, exclude_id):
+        if slug_taken(Event, typed, exclude_id):
             raise SlugTaken(f"Another event already uses the web address name “{typed}”")
         return typed
-    base = slugify(title, max_length=SLUG_MAX - 4, word_boundary=True) or "event"
-    candidate, number = base, 2
-    while _slug_taken(candidate, exclude_id):
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
-
-
-def _slug_taken(slug: str, exclude_id: int | None) -> bool:
-    query = select(Event.id).where(Event.slug == slug)
-    if exclude_id is not None:
-        query = query.where(Event.id != exclude_id)
-    return db.session.scalar(query) is not None
+    return free_slug(Event, title, fallback="event", max_length=SLUG_MAX - 4, exclude_id=exclude_id)
 
 
 def _check_times(fields: dict) -> None:

@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.db import UTCDateTime, utcnow
+from engage.db import UTCDateTime, utcnow, value_enum
 from engage.extensions import db
 
 DEFAULT_REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 DEFAULT_RETENTION_DAYS = 180
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 event_organisers = Table(
@@ -105,7 +101,7 @@ class EventSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, "session_kind"))
+    kind: Mapped[SessionKind] = mapped_column(value_enum(SessionKind, "session_kind"))
     title: Mapped[str] = mapped_column(String(200))
     description_md: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -135,7 +131,7 @@ class EventQuestion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"))
+    kind: Mapped[QuestionKind] = mapped_column(value_enum(QuestionKind, "question_kind"))
     label: Mapped[str] = mapped_column(String(300))
     help_text: Mapped[str] = mapped_column(String(500), default="")
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)

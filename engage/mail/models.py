@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engage.db import UTCDateTime, utcnow
+from engage.db import UTCDateTime, utcnow, value_enum
 from engage.extensions import db
 
 
@@ -33,7 +33,7 @@ class OutboxMessage(db.Model):
     # [{"filename": ..., "content_type": ..., "data": base64}]
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
     status: Mapped[MessageStatus] = mapped_column(
-        Enum(MessageStatus, name="message_status", values_callable=lambda e: [m.value for m in e]),
+        value_enum(MessageStatus, "message_status"),
         default=MessageStatus.PENDING,
         index=True,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_sqlalchemy.pagination import Pagination
-from slugify import slugify
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +12,7 @@ from engage.audit.services import record
 from engage.db import utcnow
 from engage.extensions import db
 from engage.news.models import NewsItem
+from engage.slugs import free_slug, slug_taken
 
 
 class NewsNotFound(LookupError):
@@ -94,21 +94,11 @@ def linkable_events(user) -> list:
 
 
 def _news_slug(title: str, typed: str, exclude_id: int | None) -> str:
-    def taken(slug: str) -> bool:
-        query = select(NewsItem.id).where(NewsItem.slug == slug)
-        if exclude_id is not None:
-            query = query.where(NewsItem.id != exclude_id)
-        return db.session.scalar(query) is not None
-
     if typed:
-        if taken(typed):
+        if slug_taken(NewsItem, typed, exclude_id):
             raise NewsSlugTaken(f"Another news item already uses the web address name “{typed}”")
         return typed
-    base = slugify(title, max_length=116, word_boundary=True) or "news"
-    candidate, number = base, 2
-    while taken(candidate):
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
+    return free_slug(NewsItem, title, fallback="news", max_length=116, exclude_id=exclude_id)
 
 
 def save_news(

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -21,13 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engage.db import UTCDateTime, utcnow
+from engage.db import UTCDateTime, utcnow, value_enum
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 def new_checkin_code() -> str:
@@ -98,7 +93,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(
-        _enum(RegistrationStatus, "registration_status"), index=True
+        value_enum(RegistrationStatus, "registration_status"), index=True
     )
     # Lower-cased when stored, so the unique index is case-insensitive.
     email: Mapped[str] = mapped_column(String(254))
@@ -106,7 +101,9 @@ class Registration(db.Model):
     last_name: Mapped[str] = mapped_column(String(100))
     organisation: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(200))
-    category: Mapped[AttendeeCategory] = mapped_column(_enum(AttendeeCategory, "attendee_category"))
+    category: Mapped[AttendeeCategory] = mapped_column(
+        value_enum(AttendeeCategory, "attendee_category")
+    )
     dietary_requirements: Mapped[str] = mapped_column(Text, default="")
     access_requirements: Mapped[str] = mapped_column(Text, default="")
 
@@ -188,7 +185,7 @@ class RegistrationHistory(db.Model):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[HistoryAction] = mapped_column(_enum(HistoryAction, "registration_action"))
+    action: Mapped[HistoryAction] = mapped_column(value_enum(HistoryAction, "registration_action"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What else happened, e.g. a workshop left out at promotion; never personal data.
     note: Mapped[str] = mapped_column(String(500), default="")

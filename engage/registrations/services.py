@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import hmac
 import itertools
 import os
@@ -33,6 +32,7 @@ from engage.registrations.models import (
     RegistrationStatus,
     registration_workshops,
 )
+from engage.tokens import digest
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -235,14 +235,10 @@ def check_open(event: Event, now: dt.datetime | None = None) -> None:
 # --- tokens -------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def issue_manage_token(registration: Registration) -> str:
     """Mint a new self-service token for the registration; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    registration.tokens.append(ManageToken(token_hash=_hash(token)))
+    registration.tokens.append(ManageToken(token_hash=digest(token)))
     return token
 
 
@@ -255,7 +251,7 @@ def get_by_token(token: str) -> Registration:
     """The registration a self-service token belongs to, or RegistrationNotFound."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise RegistrationNotFound()
-    wanted = _hash(token)
+    wanted = digest(token)
     row = db.session.scalar(select(ManageToken).where(ManageToken.token_hash == wanted))
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
         raise RegistrationNotFound()

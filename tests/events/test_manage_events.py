@@ -405,7 +405,7 @@ def test_slug_race_is_a_friendly_error_and_saves_nothing(
 ):
     make_event(slug="engagement-day-2027")
     # As if another organiser took the slug between our check and our insert.
-    monkeypatch.setattr(manage_services, "_slug_taken", lambda slug, exclude_id: False)
+    monkeypatch.setattr(manage_services, "slug_taken", lambda model, slug, exclude_id=None: False)
     login_as(client, organiser)
     response = client.post("/admin/events/new", data=event_form(slug="engagement-day-2027"))
     assert "Another event already uses that web address name" in response.get_data(as_text=True)
