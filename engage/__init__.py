@@ -9,11 +9,38 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import engage.models  # noqa: F401 - every table known to the metadata
 from engage import config as settings
 from engage import errors, security, timefmt
+from engage.accounts import auth
+from engage.accounts.manage import bp as admin_bp
+from engage.accounts.views import bp as accounts_bp
+from engage.cli import engage_cli
 from engage.db import configure_engine
-from engage.extensions import csrf, db, limiter, login_manager, migrate
+from engage.events.manage import bp as manage_events_bp
+from engage.events.views import bp as events_bp
+from engage.extensions import csrf, limiter, login_manager, migrate
+from engage.extensions import db as database  # `engage.db` is the module of db helpers
 from engage.extensions import mail as mailer  # `engage.mail` is the mail feature package
+from engage.forms import form_errors
+from engage.mail.views import bp as mail_bp
+from engage.markdown import render as render_markdown
+from engage.news.manage import bp as manage_news_bp
+from engage.news.views import bp as news_bp
+from engage.public.views import bp as public_bp
+from engage.registrations.public import bp as registrations_bp
+
+BLUEPRINTS = (
+    public_bp,
+    news_bp,
+    events_bp,
+    registrations_bp,
+    accounts_bp,
+    admin_bp,
+    manage_news_bp,  # /admin/news
+    manage_events_bp,  # /admin/events
+    mail_bp,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -28,59 +55,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Per-address rate limits and throttles must see the client, not the proxy.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    database.init_app(app)
+    migrate.init_app(app, database, directory=os.path.join(app.root_path, "..", "migrations"))
     mailer.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
-
-    import engage.models  # noqa: F401 - every table known to the metadata
-    from engage.accounts import auth
-
+        configure_engine(database.engine)
     auth.init_app(app)
 
     timefmt.register(app)
     security.init_app(app)
     errors.init_app(app)
-    _register_blueprints(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     _register_template_helpers(app)
-
-    from engage.cli import engage_cli
-
     app.cli.add_command(engage_cli)
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from engage.accounts.manage import bp as admin_bp
-    from engage.accounts.views import bp as accounts_bp
-    from engage.events.manage import bp as manage_events_bp
-    from engage.events.views import bp as events_bp
-    from engage.mail.views import bp as mail_bp
-    from engage.news.manage import bp as manage_news_bp
-    from engage.news.views import bp as news_bp
-    from engage.public.views import bp as public_bp
-    from engage.registrations.public import bp as registrations_bp
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(news_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(registrations_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(manage_news_bp)  # /admin/news
-    app.register_blueprint(manage_events_bp)  # /admin/events
-    app.register_blueprint(mail_bp)
-
-
 def _register_template_helpers(app: Flask) -> None:
-    from engage.forms import form_errors
-    from engage.markdown import render
-
-    app.jinja_env.filters["markdown"] = render
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

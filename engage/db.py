@@ -1,21 +1,24 @@
-"""Database helpers shared by every feature: UTC times, SQLite setup, write locks."""
+"""Database helpers shared by every feature: UTC times, SQLite setup, one way to commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from engage.extensions import db
 
 UTC = dt.UTC
 LOCK_TIMEOUT_SECONDS = 5
+T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
@@ -79,42 +82,86 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-@contextmanager
-def write_lock(lock_row: tuple[type, int]) -> Iterator[None]:
-    """Run the block in a fresh transaction holding a write lock on one row.
+_DEPTH = "engage.transaction_depth"
 
-    On PostgreSQL the row is locked with SELECT ... FOR UPDATE; on SQLite the
-    whole database is taken with BEGIN IMMEDIATE. Either way, two blocks for
-    the same row run one after the other. The block's changes are committed
-    on success and rolled back on any error. A lock that cannot be had within
-    a few seconds raises LockUnavailable.
+
+@contextmanager
+def transaction(lock: tuple[type, int] | None = None) -> Iterator[Session]:
+    """Run one use case in one transaction: committed at the end, rolled back on any error.
+
+    The block starts afresh: a read transaction left open by the caller (a view
+    that loaded the object) is ended first, so pending changes are refused.
+    SQLite takes its write lock up front (BEGIN IMMEDIATE), so that writers
+    queue on the busy timeout instead of failing to upgrade a read. With
+    `lock=(Model, id)`, PostgreSQL also locks that row (SELECT ... FOR UPDATE),
+    so two blocks for the same row run one after the other. A lock that cannot
+    be had within a few seconds raises LockUnavailable.
+
+    A transaction() inside another joins it: the outer block commits, once.
     """
-    model, row_id = lock_row
-    session = db.session()  # the scoped session's current Session
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    if depth:
+        if lock is not None:
+            _lock_row(session, lock)
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield session
+        finally:
+            session.info[_DEPTH] = depth
+        return
     if session.new or session.dirty or session.deleted:
-        raise RuntimeError("write_lock() needs a session without pending changes")
+        raise RuntimeError("transaction() needs a session without pending changes")
     if session.in_transaction():
         session.commit()
+    session.info[_DEPTH] = 1
     try:
-        if db.engine.dialect.name == "sqlite":
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        else:
-            session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
-            session.execute(db.select(model.id).where(model.id == row_id).with_for_update())
-    except OperationalError as error:
-        session.rollback()
-        raise LockUnavailable() from error
-    try:
-        yield
-        session.commit()
-    except OperationalError as error:
-        session.rollback()
-        if _is_lock_error(error):
+        try:
+            if db.engine.dialect.name == "sqlite":
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            elif lock is not None:
+                session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
+            if lock is not None:
+                _lock_row(session, lock)
+        except OperationalError as error:
+            session.rollback()
             raise LockUnavailable() from error
-        raise
-    except BaseException:
-        session.rollback()
-        raise
+        try:
+            yield session
+            session.commit()
+        except OperationalError as error:
+            session.rollback()
+            if _is_lock_error(error):
+                raise LockUnavailable() from error
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        session.info.pop(_DEPTH, None)
+
+
+def _lock_row(session: Session, lock: tuple[type, int]) -> None:
+    if db.engine.dialect.name == "sqlite":
+        return  # BEGIN IMMEDIATE already holds the whole database
+    model, row_id = lock
+    session.execute(db.select(model.id).where(model.id == row_id).with_for_update())
+
+
+def retrying(work: Callable[[], T], *, lock: tuple[type, int], attempts: int = 2) -> T:
+    """Run `work` in transaction(lock=lock), waiting for the lock up to `attempts` times.
+
+    A burst can queue people behind one row's lock for longer than its
+    timeout; one more wait is kinder than sending them away at once.
+    """
+    for attempt in range(attempts):
+        try:
+            with transaction(lock=lock):
+                return work()
+        except LockUnavailable:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _is_lock_error(error: OperationalError) -> bool:

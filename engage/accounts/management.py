@@ -7,7 +7,7 @@ from sqlalchemy import select
 from engage.accounts.models import Role, User
 from engage.accounts.services import AccountError, end_sessions
 from engage.audit.services import record
-from engage.db import write_lock
+from engage.db import transaction
 from engage.events.models import Event
 from engage.extensions import db
 
@@ -30,7 +30,7 @@ def _yes_no(value: bool) -> str:
 
 def update_user(user: User, *, name: str, role: Role, can_post_news: bool) -> None:
     """Change a user's name, role and news permission; refuses to demote the last admin."""
-    with write_lock((User, user.id)):
+    with transaction(lock=(User, user.id)):
         if user.is_admin and role != Role.ADMIN and not _other_enabled_admins(user):
             raise LastAdmin("You cannot remove the admin role from the only admin")
         changes = []
@@ -49,7 +49,7 @@ def update_user(user: User, *, name: str, role: Role, can_post_news: bool) -> No
 
 def set_enabled(user: User, enabled: bool) -> None:
     """Enable or disable an account; disabling ends every session at once."""
-    with write_lock((User, user.id)):
+    with transaction(lock=(User, user.id)):
         if user.is_enabled == enabled:
             return
         if not enabled and user.is_admin and not _other_enabled_admins(user):
@@ -62,7 +62,7 @@ def set_enabled(user: User, enabled: bool) -> None:
 
 def assign_event(user: User, event: Event) -> None:
     """Let an organiser manage an event."""
-    with write_lock((User, user.id)):
+    with transaction(lock=(User, user.id)):
         if any(organiser.id == user.id for organiser in event.organisers):
             return
         event.organisers.append(user)
@@ -75,7 +75,7 @@ def assign_event(user: User, event: Event) -> None:
 
 def remove_event(user: User, event: Event) -> None:
     """Stop an organiser managing an event."""
-    with write_lock((User, user.id)):
+    with transaction(lock=(User, user.id)):
         if not any(organiser.id == user.id for organiser in event.organisers):
             return
         event.organisers.remove(user)

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy.exc import IntegrityError
 
 from engage.audit.services import record
-from engage.db import utcnow, write_lock
+from engage.db import transaction, utcnow
 from engage.events import services as public_services
 from engage.events.models import Event
 from engage.extensions import db
@@ -107,7 +107,7 @@ def update_event(event: Event, fields: dict) -> EventUpdate:
     """Save an event's fields; tell attendees if a published event's date, time or venue moved."""
     _check_times(fields)
     try:
-        with write_lock((Event, event.id)):
+        with transaction(lock=(Event, event.id)):
             result = _apply(event, fields)
     except IntegrityError as error:
         raise SlugTaken("Another event already uses that web address name") from error
@@ -184,7 +184,7 @@ def unpublish_event(event: Event) -> None:
 
 def cancel_event(event: Event, reason: str, now: dt.datetime | None = None) -> int:
     """Call the event off and tell its attendees by email; how many were told."""
-    with write_lock((Event, event.id)):
+    with transaction(lock=(Event, event.id)):
         if event.is_cancelled:
             raise EventAlreadyCancelled("This event is already cancelled", field="reason")
         event.cancelled_at = now or utcnow()

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from engage.db import utcnow
+from engage.db import transaction, utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
 
@@ -44,28 +42,6 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1]
 
 
-@contextmanager
-def write_transaction() -> Iterator[Session]:
-    """A fresh, short write transaction, committed on success.
-
-    SQLite takes its write lock up front (BEGIN IMMEDIATE), so that concurrent
-    workers queue on the busy timeout instead of failing to upgrade a read.
-    """
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("write_transaction() needs a session without pending changes")
-    if session.in_transaction():
-        session.commit()
-    if db.engine.dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-
-
 def recover_stale(*, now: dt.datetime | None = None, lease_seconds: int | None = None) -> int:
     """Put rows whose worker died mid-send back in the queue; how many.
 
@@ -82,7 +58,7 @@ def recover_stale(*, now: dt.datetime | None = None, lease_seconds: int | None =
         OutboxMessage.claimed_at < cutoff,
     )
     reason = "The worker stopped before the mail server replied; sending again."
-    with write_transaction() as session:
+    with transaction() as session:
         exhausted = session.execute(
             update(OutboxMessage)
             .where(*stale, OutboxMessage.attempts >= _max_attempts())
@@ -123,7 +99,7 @@ def claim_due(worker_id: str, *, limit: int, now: dt.datetime | None = None) -> 
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
-    with write_transaction() as session:
+    with transaction() as session:
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(session.scalars(query))
@@ -144,7 +120,7 @@ def claim_due(worker_id: str, *, limit: int, now: dt.datetime | None = None) -> 
 def _record(message_id: int, worker_id: str, **values) -> bool:
     # Only the worker holding the claim may record an outcome: if its lease
     # ran out and another worker took the row, this one's late answer is dropped.
-    with write_transaction() as session:
+    with transaction() as session:
         changed = session.execute(
             update(OutboxMessage)
             .where(
@@ -210,7 +186,7 @@ def release(message_ids: Sequence[int], worker_id: str) -> None:
     """Hand back claimed messages this worker did not try (it is stopping)."""
     if not message_ids:
         return
-    with write_transaction() as session:
+    with transaction() as session:
         session.execute(
             update(OutboxMessage)
             .where(

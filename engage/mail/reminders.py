@@ -23,12 +23,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engage.db import utcnow
+from engage.db import transaction, utcnow
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail import messages
 from engage.mail.models import ReminderSend
-from engage.mail.outbox import write_transaction
 from engage.mail.services import site_urls
 from engage.registrations.models import Registration, RegistrationStatus
 
@@ -126,7 +125,7 @@ def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
     from engage.registrations.services import issue_manage_token, manage_url
 
     try:
-        with write_transaction() as session:
+        with transaction() as session:
             registration = session.get(Registration, registration_id, populate_existing=True)
             if not _still_due(registration, offset, now):
                 return False

@@ -13,11 +13,10 @@ from flask import current_app, has_request_context, render_template
 from sqlalchemy import Select, select, update
 
 from engage.audit.services import record
-from engage.db import utcnow
+from engage.db import transaction, utcnow
 from engage.extensions import db
 from engage.mail.delivery import one_line
 from engage.mail.models import MessageStatus, OutboxMessage
-from engage.mail.outbox import write_transaction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,7 +96,7 @@ def retry_now(message_id: int, *, actor=None, now: dt.datetime | None = None) ->
     Raises NotRetryable if the message is missing or has not failed.
     """
     now = now or utcnow()
-    with write_transaction() as session:
+    with transaction() as session:
         changed = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.FAILED)

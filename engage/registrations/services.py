@@ -1,7 +1,7 @@
 """Registration rules: who may book, capacity, workshops, the waiting list and tokens.
 
-Every use case that can take a place runs inside engage.db.write_lock on the
-event's row, so the capacity check and the insert are one locked transaction.
+Every use case that can take a place runs in engage.db.transaction locked on
+the event's row, so the capacity check and the insert are one locked transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import hmac
 import itertools
-import os
 import secrets
 from collections.abc import Iterable
 
@@ -18,7 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engage.db import LockUnavailable, utcnow, write_lock
+from engage.db import retrying, utcnow
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind
 from engage.extensions import db
 from engage.mail import messages
@@ -37,8 +36,6 @@ from engage.tokens import digest
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
-# Test-only switch that lets the concurrency test prove it can see a race.
-UNSAFE_NO_LOCK_ENV = "ENGAGE_UNSAFE_DISABLE_BOOKING_LOCK"
 MAX_TOKEN_LENGTH = 100
 LOCK_ATTEMPTS = 2
 
@@ -320,18 +317,10 @@ def _has_place(event: Event) -> bool:
     return event.capacity is None or count_confirmed(event) < event.capacity
 
 
-def _locking_disabled() -> bool:
-    return os.environ.get(UNSAFE_NO_LOCK_ENV) == "1" and (
-        current_app.config.get("ENGAGE_ENV") != "production"
-    )
-
-
 def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = None):
     """Book a place, or a place on the waiting list; returns a RegistrationResult."""
     now = now or utcnow()
     email = data.email.strip().lower()
-    if _locking_disabled():
-        return _register_unsafely(event, data, email, now)
     event_id = event.id
 
     def work():
@@ -346,16 +335,7 @@ def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = 
 
 
 def _locked(event_id: int, work):
-    # A burst can queue people behind the lock for longer than its timeout;
-    # one more wait is kinder than sending them away at once.
-    for attempt in range(LOCK_ATTEMPTS):
-        try:
-            with write_lock((Event, event_id)):
-                return work()
-        except LockUnavailable:
-            if attempt == LOCK_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    return retrying(work, lock=(Event, event_id), attempts=LOCK_ATTEMPTS)
 
 
 def _is_registered(event_id: int, email: str) -> bool:
@@ -435,25 +415,10 @@ def _new_registration(event, data: RegistrationData, email: str, status, now):
     return registration, discarded
 
 
-def _register_unsafely(event: Event, data: RegistrationData, email: str, now: dt.datetime):
-    # The race the lock prevents: check in one transaction, insert in another.
-    event = db.session.get(Event, event.id)
-    check_open(event, now)
-    has_place = _has_place(event)
-    db.session.commit()
-    status = CONFIRMED if has_place else WAITLISTED
-    registration, discarded = _new_registration(event, data, email, status, now)
-    db.session.add(registration)
-    db.session.flush()
-    issue_manage_token(registration)
-    db.session.commit()
-    return RegistrationResult(registration, None, discarded)
-
-
 def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Registration]:
     """Give free places to the waiting list in order; returns those promoted.
 
-    The caller must hold write_lock((Event, event.id)): call it in the same
+    The caller must hold transaction(lock=(Event, event.id)): call it in the same
     locked transaction as the change that freed the places (a cancellation,
     or the organiser raising the capacity). A chosen workshop that is full by
     then is left out, and the history says so.

@@ -1,10 +1,10 @@
-"""write_lock() runs blocks for the same row one after the other."""
+"""transaction(lock=...) runs blocks for the same row one after the other."""
 
 import threading
 
 import pytest
 
-from engage.db import LockUnavailable, write_lock
+from engage.db import LockUnavailable, transaction
 from engage.events.models import Event
 from engage.extensions import db
 
@@ -12,9 +12,9 @@ from engage.extensions import db
 def test_lock_commits_on_success_and_rolls_back_on_error(app, make_event):
     event = make_event(capacity=5)
     with app.app_context():
-        with write_lock((Event, event.id)):
+        with transaction(lock=(Event, event.id)):
             db.session.get(Event, event.id).capacity = 6
-        with pytest.raises(ValueError), write_lock((Event, event.id)):
+        with pytest.raises(ValueError), transaction(lock=(Event, event.id)):
             db.session.get(Event, event.id).capacity = 7
             raise ValueError("boom")
         db.session.expire_all()
@@ -31,7 +31,7 @@ def test_increments_under_the_lock_are_not_lost(app, make_event):
             for _ in range(10):
                 while True:
                     try:
-                        with write_lock((Event, event.id)):
+                        with transaction(lock=(Event, event.id)):
                             row = db.session.get(Event, event.id)
                             row.capacity = row.capacity + 1
                         break

@@ -34,22 +34,20 @@ PLACES_LEFT = 10
 
 
 class Server:
-    """Gunicorn serving tests.registrations.server_app on a free loopback port."""
+    """Gunicorn serving tests.registrations.server_app (or its unsafe control) on loopback."""
 
     def __init__(self, database_url: str, *, unsafe: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "ENGAGE_TEST_SERVER_DATABASE_URL": database_url}
-        env.pop("ENGAGE_UNSAFE_DISABLE_BOOKING_LOCK", None)
-        if unsafe:
-            env["ENGAGE_UNSAFE_DISABLE_BOOKING_LOCK"] = "1"
+        module = "unsafe_server_app" if unsafe else "server_app"
         command = [
             str(GUNICORN),
             "--workers=3",
             "--threads=4",
             f"--bind=127.0.0.1:{self.port}",
             "--log-level=warning",
-            "tests.registrations.server_app:app",
+            f"tests.registrations.{module}:app",
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
 

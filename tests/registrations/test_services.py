@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from engage.db import write_lock
+from engage.db import transaction
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
@@ -343,7 +343,7 @@ def test_raising_capacity_then_promote_waiting(app, make_event):
     with app.app_context():
         for n in range(4):
             book(event, email=f"{n}@example.org")
-        with write_lock((Event, event.id)):
+        with transaction(lock=(Event, event.id)):
             locked = db.session.get(Event, event.id)
             locked.capacity = 3
             promoted = services.promote_waiting(locked, now=NOW)
@@ -427,33 +427,23 @@ def test_active_registrations_leave_out_cancelled(app, make_event):
 def test_a_busy_lock_is_tried_once_more_then_reported(app, make_event, monkeypatch):
     from contextlib import contextmanager
 
+    import engage.db as engage_db
     from engage.db import LockUnavailable
 
     event = make_event()
-    real = services.write_lock
+    real = engage_db.transaction
     failures = iter([True, False])
 
     @contextmanager
-    def flaky(row):
+    def flaky(lock=None):
         if next(failures, True):
             raise LockUnavailable()
-        with real(row):
-            yield
+        with real(lock=lock) as session:
+            yield session
 
-    monkeypatch.setattr(services, "write_lock", flaky)
+    monkeypatch.setattr(engage_db, "transaction", flaky)
     with app.app_context():
         assert book(event).registration.status == RegistrationStatus.CONFIRMED
         with pytest.raises(LockUnavailable):  # both attempts busy
             book(event, email="b@example.org")
         assert len(statuses(event.id)) == 1
-
-
-def test_the_unsafe_switch_is_ignored_in_production(app, make_event, monkeypatch):
-    monkeypatch.setenv(services.UNSAFE_NO_LOCK_ENV, "1")
-    with app.app_context():
-        assert services._locking_disabled()
-        app.config["ENGAGE_ENV"] = "production"
-        try:
-            assert not services._locking_disabled()
-        finally:
-            app.config["ENGAGE_ENV"] = "testing"

@@ -1,0 +1,33 @@
+"""The concurrency test's control: `gunicorn tests.registrations.unsafe_server_app:app`.
+
+The same app as server_app, with the booking lock replaced by nothing: each
+booking checks the places left in one transaction and inserts in another,
+the race the lock exists to prevent. It lives under tests/ so that no switch
+in engage/ can ever turn the lock off.
+"""
+
+from engage.extensions import db
+from engage.registrations import services
+from tests.registrations.server_app import app
+
+_has_place = services._has_place
+
+
+def _without_lock(work, **_lock):
+    db.session.commit()
+    result = work()
+    db.session.commit()
+    return result
+
+
+def _has_place_then_commit(event):
+    # End the read: the insert that follows runs in a transaction of its own.
+    answer = _has_place(event)
+    db.session.commit()
+    return answer
+
+
+services.retrying = _without_lock
+services._has_place = _has_place_then_commit
+
+__all__ = ["app"]
