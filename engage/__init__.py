@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import engage.models  # noqa: F401 - every table known to the metadata
+import engage.models
+import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals
 from engage import config as settings
 from engage import errors, security, timefmt
 from engage.accounts import auth

@@ -8,6 +8,10 @@ import click
 from flask.cli import AppGroup
 
 from engage.accounts.cli import create_user_command
+from engage.demo import load
+from engage.mail.worker import run
+from engage.registrations.reminders import queue_due_reminders
+from engage.registrations.retention import purge
 
 engage_cli = AppGroup("engage", help="Engage's own commands.")
 
@@ -15,8 +19,6 @@ engage_cli = AppGroup("engage", help="Engage's own commands.")
 @engage_cli.command("demo")
 def demo_command() -> None:
     """Load the demo centre: events, a programme and news (safe to run again)."""
-    from engage.demo import load
-
     created = load()
     click.echo(f"Demo content ready ({created} new item{'s' if created != 1 else ''}).")
 
@@ -24,8 +26,6 @@ def demo_command() -> None:
 @engage_cli.command("purge")
 def purge_command() -> None:
     """Delete attendees' data for events whose retention period is over (run daily)."""
-    from engage.registrations.retention import purge
-
     click.echo(f"Purged {purge()} registration(s) past their event's retention period.")
 
 
@@ -42,8 +42,6 @@ engage_cli.add_command(create_user_command)
 )
 def worker_command(once: bool, interval: float | None) -> None:
     """Deliver queued email until stopped (SIGTERM or Ctrl+C), or once with --once."""
-    from engage.mail.worker import run
-
     if not logging.getLogger().handlers:
         # Ids and states only (see engage.mail.worker), so safe for any log store.
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -55,7 +53,5 @@ def worker_command(once: bool, interval: float | None) -> None:
 @engage_cli.command("reminders")
 def reminders_command() -> None:
     """Queue the reminders that are due now (safe to run as often as you like, e.g. from cron)."""
-    from engage.mail.reminders import queue_due_reminders
-
     queued = queue_due_reminders()
     click.echo(f"Reminders: {queued} queued.")

@@ -55,3 +55,24 @@ def form_errors(form: Form) -> list[tuple[str, str]]:
             message = field.errors[0]
             found.append((field.id, message if isinstance(message, str) else str(message)))
     return found
+
+
+class FieldError(ValueError):
+    """A rule refused what was typed into one field; `field` names it, the message says why.
+
+    Services raise subclasses (SlugTaken, EndsBeforeStart, WorkshopFull...);
+    views show them beside the field with show_field_error().
+    """
+
+    field = "title"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        if field:
+            self.field = field
+
+
+def show_field_error(form: Form, error: FieldError) -> None:
+    """Put a service's refusal beside its field (or the form's first field, if it has none)."""
+    target = form[error.field] if error.field in form else next(iter(form))
+    target.errors = [*target.errors, str(error)]

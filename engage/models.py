@@ -3,7 +3,7 @@
 from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
-from engage.mail.models import MessageStatus, OutboxMessage, ReminderSend
+from engage.mail.models import JobRun, MessageStatus, OutboxMessage
 from engage.news.models import NewsItem
 from engage.registrations.models import (
     ManageToken,
@@ -11,6 +11,7 @@ from engage.registrations.models import (
     RegistrationAnswer,
     RegistrationHistory,
     RegistrationStatus,
+    ReminderSend,
 )
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Event",
     "EventQuestion",
     "EventSession",
+    "JobRun",
     "ManageToken",
     "MessageStatus",
     "NewsItem",

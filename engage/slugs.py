@@ -7,6 +7,18 @@ from sqlalchemy import select
 
 from engage.extensions import db
 
+# The longest web-address name a form accepts; one made from a title leaves
+# room for a "-99" suffix.
+SLUG_MAX = 120
+_MADE_MAX = SLUG_MAX - 4
+
+
+def slug_filter(value):
+    """A form filter: normalise a typed slug to lower-case words joined by hyphens."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    return slugify(value[:500], max_length=SLUG_MAX, word_boundary=True)
+
 
 def slug_taken(model, slug: str, exclude_id: int | None = None) -> bool:
     """Whether another row of the model already uses the slug."""
@@ -16,9 +28,9 @@ def slug_taken(model, slug: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def free_slug(model, title: str, *, fallback: str, max_length: int, exclude_id=None) -> str:
+def free_slug(model, title: str, *, fallback: str, exclude_id=None) -> str:
     """A slug made from the title, numbered (-2, -3, ...) until no other row has it."""
-    base = slugify(title, max_length=max_length, word_boundary=True) or fallback
+    base = slugify(title, max_length=_MADE_MAX, word_boundary=True) or fallback
     candidate, number = base, 2
     while slug_taken(model, candidate, exclude_id):
         candidate, number = f"{base}-{number}", number + 1

@@ -1,4 +1,4 @@
-"""Form fields for times typed in UK time and stored as aware UTC."""
+"""Times typed in UK time and stored as aware UTC; the rule that an end follows its start."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from wtforms import Field
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import DateTimeLocalInput
+
+from engage.forms import FieldError
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 # Browsers without a datetime-local picker show a text box; accept a space too.
@@ -84,3 +86,26 @@ class Required:
     def __call__(self, form, field) -> None:
         if field.data is None and not field.process_errors:
             raise StopValidation(self.message)
+
+
+class EndsBeforeStart(FieldError):
+    """The end is not after the start."""
+
+    field = "ends_at"
+
+
+def check_ends_after_start(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """Raise EndsBeforeStart unless the end comes after the start."""
+    if ends_at <= starts_at:
+        raise EndsBeforeStart("The end must be after the start")
+
+
+class EndsAfterStart:
+    """A form validator for an `ends_at` field: check_ends_after_start against `starts_at`."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and form.starts_at.data:
+            try:
+                check_ends_after_start(form.starts_at.data, field.data)
+            except EndsBeforeStart as error:
+                raise ValidationError(str(error)) from error

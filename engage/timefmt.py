@@ -40,7 +40,7 @@ def _day(value: dt.datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def date(value: dt.datetime, tz: str | None = None) -> str:
+def long_date(value: dt.datetime, tz: str | None = None) -> str:
     """'Thursday 21 January 2027'."""
     return _day(local(value, tz))
 
@@ -51,12 +51,12 @@ def short_date(value: dt.datetime, tz: str | None = None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def time(value: dt.datetime, tz: str | None = None) -> str:
+def clock_time(value: dt.datetime, tz: str | None = None) -> str:
     """'9:30am'."""
     return _clock(local(value, tz))
 
 
-def datetime(value: dt.datetime, tz: str | None = None) -> str:
+def date_and_time(value: dt.datetime, tz: str | None = None) -> str:
     """'Thursday 21 January 2027, 9:30am (UK time)'."""
     value_local = local(value, tz)
     return f"{_day(value_local)}, {_clock(value_local)} ({zone_label(tz)})"
@@ -83,10 +83,10 @@ def iso(value: dt.datetime) -> str:
 def register(app) -> None:
     """Make the formats available as Jinja filters."""
     app.jinja_env.filters.update(
-        date=date,
+        date=long_date,
         short_date=short_date,
-        time=time,
-        datetime=datetime,
+        time=clock_time,
+        datetime=date_and_time,
         iso=iso,
     )
     app.jinja_env.globals.update(time_span=span, zone_label=zone_label)

@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from engage.accounts import services
 from engage.accounts.models import Role
 
 
@@ -27,8 +28,6 @@ from engage.accounts.models import Role
 )
 def create_user_command(email: str, role: str, name: str | None, password_stdin: bool) -> None:
     """Create a staff account with a password."""
-    from engage.accounts import services
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

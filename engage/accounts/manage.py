@@ -7,11 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from engage.access import admin_required, can_edit_news, staff_required
 from engage.accounts import management, services
-from engage.accounts.access import admin_required, can_edit_news, staff_required
 from engage.accounts.forms import AssignEventForm, ConfirmForm, InviteForm, UserForm
 from engage.accounts.models import Role, User
-from engage.accounts.views import site_link
 from engage.audit.models import AuditEntry
 from engage.events.models import Event
 from engage.extensions import db
@@ -19,10 +18,6 @@ from engage.extensions import db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 AUDIT_PER_PAGE = 50
-
-
-def _invitation_link(token: str) -> str:
-    return site_link("accounts.accept_invitation", token=token)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -59,7 +54,6 @@ def invite():
                 role=Role(form.role.data),
                 can_post_news=form.can_post_news.data,
                 invited_by=current_user,
-                link=_invitation_link,
             )
         except (services.DuplicateEmail, services.InvalidEmail) as error:
             form.email.errors.append(str(error))
@@ -146,7 +140,7 @@ def resend_invitation(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.resend_invitation(account, invited_by=current_user, link=_invitation_link)
+        services.resend_invitation(account, invited_by=current_user)
     except services.AccountError as error:
         flash(str(error), "error")
     else:

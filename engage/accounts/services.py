@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from engage.accounts import passwords
+from engage.accounts import emails, passwords
 from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.accounts.passwords import PasswordRejected
 from engage.accounts.throttle import (
@@ -23,7 +22,6 @@ from engage.accounts.throttle import (
 from engage.audit.services import record
 from engage.db import utcnow
 from engage.extensions import db
-from engage.mail import messages
 from engage.tokens import digest
 
 RESET_LIFETIME = dt.timedelta(hours=1)
@@ -205,9 +203,7 @@ def find_token(token: str, purpose: TokenPurpose, now: dt.datetime | None = None
     return found
 
 
-def request_password_reset(
-    email: str, link: Callable[[str], str], now: dt.datetime | None = None
-) -> None:
+def request_password_reset(email: str, now: dt.datetime | None = None) -> None:
     """Email a reset link if the account exists; the caller answers the same either way."""
     now = now or utcnow()
     user = find_by_email(email)
@@ -218,7 +214,7 @@ def request_password_reset(
         return  # no flood of emails to one inbox
     throttle().hit(RESET_REQUESTS, key)
     token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
-    messages.password_reset(user, link(token))
+    emails.password_reset(user, token)
     record("account.password_reset_requested", target=user)
     db.session.commit()
 
@@ -267,7 +263,6 @@ def invite(
     role: Role,
     can_post_news: bool,
     invited_by: User,
-    link: Callable[[str], str],
     now: dt.datetime | None = None,
 ) -> User:
     """Create an account without a password and email its holder a link to set one."""
@@ -279,16 +274,14 @@ def invite(
     db.session.add(user)
     db.session.flush()
     token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
-    messages.organiser_invitation(user, link(token), invited_by)
+    emails.invitation(user, token, invited_by)
     news = "may post news" if can_post_news else "may not post news"
     record("user.invited", target=user, summary=f"Invited {address} as {role.value}; {news}")
     _commit_new_user(address)
     return user
 
 
-def resend_invitation(
-    user: User, *, invited_by: User, link: Callable[[str], str], now: dt.datetime | None = None
-) -> None:
+def resend_invitation(user: User, *, invited_by: User, now: dt.datetime | None = None) -> None:
     """Send a fresh invitation link to someone who has not set a password yet."""
     now = now or utcnow()
     if user.password_hash is not None:
@@ -303,6 +296,6 @@ def resend_invitation(
         .values(used_at=now)
     )
     token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
-    messages.organiser_invitation(user, link(token), invited_by)
+    emails.invitation(user, token, invited_by)
     record("user.invitation_resent", target=user, summary=f"Invitation sent again to {user.email}")
     db.session.commit()

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from flask import Flask, current_app
 from limits import RateLimitItem, parse, storage, strategies
 
+from engage.errors import render_error
+
 SIGN_IN_FAILURES = parse("5 per 15 minutes")
 RESET_REQUESTS = parse("3 per hour")
 _EXTENSION = "engage.accounts.throttle"
@@ -69,8 +71,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ThrottleUnavailable)
     def unavailable(_error):
-        from engage.errors import render_error
-
         return render_error(503)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,8 +13,8 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from engage.access import staff_required
 from engage.accounts import services
-from engage.accounts.access import staff_required
 from engage.accounts.forms import ChangePasswordForm, ResetRequestForm, SetPasswordForm, SignInForm
 from engage.accounts.models import TokenPurpose, User
 from engage.accounts.redirects import safe_next
@@ -28,11 +27,6 @@ THROTTLED = (
     "Too many failed attempts to sign in. Wait 15 minutes and try again, or reset your password."
 )
 TOKEN_MAX_LENGTH = 100
-
-
-def site_link(endpoint: str, **values) -> str:
-    """An absolute link built from SITE_URL, never from the request's Host header."""
-    return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _start_session(user: User) -> None:
@@ -106,9 +100,7 @@ def reset_request():
     """Ask for a password reset link."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(
-            form.email.data, lambda token: site_link("accounts.reset_password", token=token)
-        )
+        services.request_password_reset(form.email.data)
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/reset_request.html", form=form)
 

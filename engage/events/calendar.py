@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, url_for
+from flask import current_app
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from engage.db import utcnow
 from engage.events.models import Event
 from engage.markdown import to_text
+from engage.urls import external_url
 
 PRODID = "-//Engage//Events//EN"
 
@@ -18,13 +19,6 @@ PRODID = "-//Engage//Events//EN"
 def event_uid(event: Event) -> str:
     """A UID that stays the same for the life of the event."""
     return f"event-{event.id}@{current_app.config['ICS_UID_DOMAIN']}"
-
-
-def location(event: Event) -> str:
-    """Where the event is, as one line."""
-    if event.is_online:
-        return "Online"
-    return ", ".join(part for part in (event.venue_name, event.venue_address) if part)
 
 
 def vevent(event: Event, *, uid: str | None = None, sequence: int | None = None) -> VEvent:
@@ -36,11 +30,11 @@ def vevent(event: Event, *, uid: str | None = None, sequence: int | None = None)
     item.add("dtend", event.ends_at)
     item.add("summary", event.title)
     item.add("sequence", event.ics_sequence if sequence is None else sequence)
-    url = url_for("events.detail", slug=event.slug, _external=True)
+    url = external_url("events.detail", slug=event.slug)
     item.add("url", url)
     description = "\n\n".join(filter(None, [event.summary, to_text(event.description_md), url]))
     item.add("description", description)
-    if where := location(event):
+    if where := event.location:
         item.add("location", where)
     item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     return item

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from slugify import slugify
 from wtforms import (
     BooleanField,
     Field,
@@ -26,14 +25,14 @@ from wtforms.validators import (
 
 from engage.events.models import QuestionKind, SessionKind
 from engage.forms import NoControlCharacters, SingleLine, strip
-from engage.timefields import LocalDateTimeField, Required
+from engage.slugs import SLUG_MAX, slug_filter
+from engage.timefields import EndsAfterStart, LocalDateTimeField, Required
 
 try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3 takes (value, label) pairs
     SelectChoice = None
 
-SLUG_MAX = 120
 MAX_REMINDERS = 5
 MAX_REMINDER_HOURS = 60 * 24
 MAX_CHOICES = 30
@@ -49,13 +48,6 @@ def options(pairs) -> list:
 def option_values(choices) -> set:
     """The values of a select field's options."""
     return {c.value if hasattr(c, "value") else c[0] for c in choices}
-
-
-def slug_filter(value):
-    """Normalise a typed slug to lower-case words joined by hyphens."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    return slugify(value[:500], max_length=SLUG_MAX, word_boundary=True)
 
 
 class WholeNumberField(IntegerField):
@@ -134,7 +126,7 @@ class EventForm(FlaskForm):
         description="Markdown: **bold**, *italic*, [links](https://example.org), lists.",
     )
     starts_at = LocalDateTimeField("Starts", [Required("Enter when the event starts")])
-    ends_at = LocalDateTimeField("Ends", [Required("Enter when the event ends")])
+    ends_at = LocalDateTimeField("Ends", [Required("Enter when the event ends"), EndsAfterStart()])
     is_online = BooleanField("This event is online")
     online_join_details = TextAreaField(
         "Online joining details",
@@ -183,11 +175,6 @@ class EventForm(FlaskForm):
     )
     preview = SubmitField("Preview")
     save = SubmitField("Save event")
-
-    def validate_ends_at(self, field):
-        """The end comes after the start."""
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError("The end must be after the start")
 
     def validate_registration_opens_at(self, field):
         """Registration opens before the event starts."""
@@ -244,7 +231,9 @@ class SessionForm(FlaskForm):
     )
     description_md = TextAreaField("Description", [Length(max=10_000), NoControlCharacters()])
     starts_at = LocalDateTimeField("Starts", [Required("Enter when the session starts")])
-    ends_at = LocalDateTimeField("Ends", [Required("Enter when the session ends")])
+    ends_at = LocalDateTimeField(
+        "Ends", [Required("Enter when the session ends"), EndsAfterStart()]
+    )
     room = StringField("Room", [Length(max=120), SingleLine()], filters=[strip])
     capacity = WholeNumberField(
         "Places (workshops only)",
@@ -252,11 +241,6 @@ class SessionForm(FlaskForm):
         description="Leave blank to limit only by the event's places.",
     )
     save = SubmitField("Save session")
-
-    def validate_ends_at(self, field):
-        """The end comes after the start."""
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError("The end must be after the start")
 
     def validate_capacity(self, field):
         """Only workshops have their own places."""

@@ -5,13 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from engage.accounts.access import event_or_404, managed_events, staff_required
+from engage.access import staff_required
 from engage.events import manage_services as services
 from engage.events import services as public_services
+from engage.events.access import event_or_404, managed_events
 from engage.events.forms import CancelEventForm, ConfirmForm, EventForm, event_fields
 from engage.events.manage_services import EventChangeRefused
 from engage.events.models import Event
 from engage.extensions import db
+from engage.forms import show_field_error
+from engage.mail import services as mail_services
+from engage.mail import views as mail_views
 from engage.markdown import render
 
 bp = Blueprint("manage_events", __name__, url_prefix="/admin/events")
@@ -36,7 +40,7 @@ def create():
         try:
             event = services.create_event(event_fields(form), creator=current_user)
         except EventChangeRefused as refused:
-            form[refused.field].errors.append(str(refused))
+            show_field_error(form, refused)
         else:
             flash(
                 f"“{event.title}” has been created. It is not public until you publish it.",
@@ -54,7 +58,7 @@ def show(event_id: int):
     return render_template(
         "events/manage/show.html",
         event=event,
-        confirmed=public_services.confirmed_count(event),
+        confirmed=public_services.places_taken(event),
         action_form=ConfirmForm(),
     )
 
@@ -69,7 +73,7 @@ def edit(event_id: int):
         try:
             result = services.update_event(event, event_fields(form))
         except EventChangeRefused as refused:
-            form[refused.field].errors.append(str(refused))
+            show_field_error(form, refused)
         else:
             message = "Your changes have been saved."
             if result.schedule_changed:
@@ -120,7 +124,7 @@ def cancel(event_id: int):
         try:
             told = services.cancel_event(event, form.reason.data)
         except EventChangeRefused as refused:
-            form.reason.errors.append(str(refused))
+            show_field_error(form, refused)
         else:
             flash(
                 f"“{event.title}” is cancelled. {told} attendee(s) will be told by email.",
@@ -128,6 +132,17 @@ def cancel(event_id: int):
             )
             return redirect(url_for(".show", event_id=event.id))
     return render_template("events/manage/cancel.html", event=event, form=form)
+
+
+@bp.get("/<int:event_id>/messages")
+@staff_required
+def messages(event_id: int):
+    """The emails sent, or waiting to be sent, about one event."""
+    event = event_or_404(event_id)
+    status = mail_views.status_filter()
+    query = mail_services.messages_query(event_id=event.id, status=status)
+    page = db.paginate(query, per_page=mail_views.PER_PAGE)
+    return render_template("mail/event_messages.html", event=event, page=page, status=status)
 
 
 from engage.events import manage_programme  # noqa: E402,F401 - its routes join this blueprint

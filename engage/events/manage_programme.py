@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from engage.accounts.access import event_or_404, staff_required
+from engage.access import staff_required
 from engage.events import programme_services as services
+from engage.events.access import event_or_404
 from engage.events.forms import SESSION_FIELDS, ConfirmForm, QuestionForm, SessionForm
 from engage.events.manage import bp
 from engage.events.manage_services import EventChangeRefused
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
+from engage.forms import show_field_error
 
 
 def _session_or_404(event: Event, session_id: int) -> EventSession:
@@ -43,7 +45,7 @@ def add_session(event_id: int):
         try:
             services.add_session(event, {name: form[name].data for name in SESSION_FIELDS})
         except EventChangeRefused as refused:
-            form[refused.field].errors.append(str(refused))
+            show_field_error(form, refused)
         else:
             flash(f"“{form.title.data}” has been added to the programme.", "success")
             return _back(event, "programme")
@@ -59,11 +61,16 @@ def edit_session(event_id: int, session_id: int):
     form = SessionForm(obj=session)
     if form.validate_on_submit():
         try:
-            services.update_session(session, {name: form[name].data for name in SESSION_FIELDS})
+            told = services.update_session(
+                session, {name: form[name].data for name in SESSION_FIELDS}
+            )
         except EventChangeRefused as refused:
-            form[refused.field].errors.append(str(refused))
+            show_field_error(form, refused)
         else:
-            flash(f"“{session.title}” has been saved.", "success")
+            message = f"“{form.title.data}” has been saved."
+            if told:
+                message += f" {told} people booked on it have been told of the change."
+            flash(message, "success")
             return _back(event, "programme")
     return render_template("events/manage/session.html", event=event, form=form, session=session)
 
@@ -77,8 +84,11 @@ def delete_session(event_id: int, session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         title = session.title
-        services.delete_session(session)
-        flash(f"“{title}” has been removed from the programme.", "success")
+        told = services.delete_session(session)
+        message = f"“{title}” has been removed from the programme."
+        if told:
+            message += f" {told} people booked on it have been told."
+        flash(message, "success")
         return _back(event, "programme")
     return render_template(
         "events/manage/delete.html", event=event, form=form, thing=session.title, kind="session"

@@ -13,6 +13,18 @@ from engage.extensions import db
 
 DEFAULT_REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 DEFAULT_RETENTION_DAYS = 180
+# The fields that say when and where: a change to any of them on a published
+# event is news to every attendee.
+WHEN_FIELDS = ("starts_at", "ends_at")
+WHERE_FIELDS = ("is_online", "venue_name", "venue_address")
+SCHEDULE_FIELDS = WHEN_FIELDS + WHERE_FIELDS
+
+
+def location_line(is_online: bool, venue_name: str, venue_address: str) -> str:
+    """Where an event is, as one line ("Online", or the venue and its address; "" if unknown)."""
+    if is_online:
+        return "Online"
+    return ", ".join(part for part in (venue_name, venue_address) if part)
 
 
 event_organisers = Table(
@@ -78,6 +90,11 @@ class Event(db.Model):
     def is_cancelled(self) -> bool:
         """Whether the event has been called off."""
         return self.cancelled_at is not None
+
+    @property
+    def location(self) -> str:
+        """Where the event is, as one line (see location_line)."""
+        return location_line(self.is_online, self.venue_name, self.venue_address)
 
     @property
     def workshops(self) -> list[EventSession]:

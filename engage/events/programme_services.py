@@ -1,9 +1,17 @@
-"""The rules for an event's programme sessions and its own registration questions."""
+"""The rules for an event's programme sessions and its own registration questions.
+
+Changing or removing a session takes the event's lock, as booking does, so
+that a workshop's places cannot drop below those booked while someone books
+it. People booked on a workshop that moves or goes are told by the
+registrations feature, through the session signals.
+"""
 
 from __future__ import annotations
 
 from engage.audit.services import record
-from engage.events.manage_services import EndsBeforeStart, EventChangeRefused
+from engage.db import transaction
+from engage.events import signals
+from engage.events.manage_services import EventChangeRefused
 from engage.events.models import (
     Event,
     EventQuestion,
@@ -12,8 +20,11 @@ from engage.events.models import (
     SessionKind,
 )
 from engage.extensions import db
+from engage.timefields import check_ends_after_start
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+# A change to any of these is news to the people booked on a workshop.
+SESSION_SCHEDULE_FIELDS = ("starts_at", "ends_at", "room")
 
 
 class SessionOutsideEvent(EventChangeRefused):
@@ -22,10 +33,15 @@ class SessionOutsideEvent(EventChangeRefused):
     field = "starts_at"
 
 
+class WorkshopBelowBooked(EventChangeRefused):
+    """Fewer places in a workshop than people already booked on it."""
+
+    field = "capacity"
+
+
 def _check_session(event: Event, fields: dict) -> dict:
     fields = {**fields, "kind": SessionKind(fields["kind"])}
-    if fields["ends_at"] <= fields["starts_at"]:
-        raise EndsBeforeStart("The end must be after the start")
+    check_ends_after_start(fields["starts_at"], fields["ends_at"])
     if fields["starts_at"] < event.starts_at or fields["ends_at"] > event.ends_at:
         raise SessionOutsideEvent("The session must start and end within the event's own times")
     if fields["kind"] != SessionKind.WORKSHOP:
@@ -33,39 +49,51 @@ def _check_session(event: Event, fields: dict) -> dict:
     return fields
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 def add_session(event: Event, fields: dict) -> EventSession:
     """Add a plenary, workshop or break to the programme."""
-    session = EventSession(**_check_session(event, fields))
-    event.sessions.append(session)
-    db.session.flush()
-    record("event.session_added", event, summary=f"{session.kind.value}: {session.title}")
-    _commit()
+    with transaction(lock=(Event, event.id)):
+        event = db.session.get(Event, event.id, populate_existing=True)
+        session = EventSession(**_check_session(event, fields))
+        event.sessions.append(session)
+        db.session.flush()
+        record("event.session_added", event, summary=f"{session.kind.value}: {session.title}")
     return session
 
 
-def update_session(session: EventSession, fields: dict) -> None:
-    """Change a programme session."""
-    fields = _check_session(session.event, fields)
-    for name, value in fields.items():
-        setattr(session, name, value)
-    record("event.session_updated", session.event, summary=f"{session.kind.value}: {session.title}")
-    _commit()
+def update_session(session: EventSession, fields: dict) -> int:
+    """Change a programme session; how many people booked on it were told of a move."""
+    with transaction(lock=(Event, session.event_id)):
+        session = db.session.get(EventSession, session.id, populate_existing=True)
+        fields = _check_session(session.event, fields)
+        signals.session_changing.send(session, fields=fields)  # e.g. places below those booked
+        previous = {
+            name: getattr(session, name)
+            for name, new in fields.items()
+            if getattr(session, name) != new
+        }
+        for name in previous:
+            setattr(session, name, fields[name])
+        record(
+            "event.session_updated",
+            session.event,
+            summary=f"{session.kind.value}: {session.title}",
+        )
+        told = 0
+        if any(name in SESSION_SCHEDULE_FIELDS for name in previous):
+            db.session.flush()
+            told = signals.total(signals.session_changed, session, previous=previous)
+    return told
 
 
-def delete_session(session: EventSession) -> None:
-    """Remove a session from the programme."""
-    event = session.event
-    record("event.session_deleted", event, summary=f"{session.kind.value}: {session.title}")
-    event.sessions.remove(session)
-    _commit()
+def delete_session(session: EventSession) -> int:
+    """Remove a session from the programme; how many people booked on it were told."""
+    with transaction(lock=(Event, session.event_id)):
+        session = db.session.get(EventSession, session.id, populate_existing=True)
+        event = session.event
+        told = signals.total(signals.session_removed, session)
+        record("event.session_deleted", event, summary=f"{session.kind.value}: {session.title}")
+        event.sessions.remove(session)
+    return told
 
 
 def _question_fields(fields: dict) -> dict:
@@ -76,43 +104,47 @@ def _question_fields(fields: dict) -> dict:
 
 def add_question(event: Event, fields: dict) -> EventQuestion:
     """Add a question to the end of the event's registration form."""
-    last = max((q.position for q in event.questions), default=-1)
-    question = EventQuestion(**_question_fields(fields), position=last + 1)
-    event.questions.append(question)
-    db.session.flush()
-    record("event.question_added", event, summary=question.label)
-    _commit()
+    with transaction():
+        event = db.session.get(Event, event.id)
+        last = max((q.position for q in event.questions), default=-1)
+        question = EventQuestion(**_question_fields(fields), position=last + 1)
+        event.questions.append(question)
+        db.session.flush()
+        record("event.question_added", event, summary=question.label)
     return question
 
 
 def update_question(question: EventQuestion, fields: dict) -> None:
     """Change one of the event's questions."""
-    for name, value in _question_fields(fields).items():
-        setattr(question, name, value)
-    record("event.question_updated", question.event, summary=question.label)
-    _commit()
+    with transaction():
+        question = db.session.get(EventQuestion, question.id)
+        for name, value in _question_fields(fields).items():
+            setattr(question, name, value)
+        record("event.question_updated", question.event, summary=question.label)
 
 
 def delete_question(question: EventQuestion) -> None:
     """Remove a question from the registration form."""
-    event = question.event
-    record("event.question_deleted", event, summary=question.label)
-    event.questions.remove(question)
-    _renumber(event.questions)
-    _commit()
+    with transaction():
+        question = db.session.get(EventQuestion, question.id)
+        event = question.event
+        record("event.question_deleted", event, summary=question.label)
+        event.questions.remove(question)
+        _renumber(event.questions)
 
 
 def move_question(question: EventQuestion, step: int) -> None:
     """Move a question up (step -1) or down (step 1) the form."""
-    ordered = list(question.event.questions)
-    index = ordered.index(question)
-    target = index + (1 if step > 0 else -1)
-    if not 0 <= target < len(ordered):
-        return
-    ordered[index], ordered[target] = ordered[target], ordered[index]
-    _renumber(ordered)
-    record("event.question_moved", question.event, summary=question.label)
-    _commit()
+    with transaction():
+        question = db.session.get(EventQuestion, question.id)
+        ordered = list(question.event.questions)
+        index = ordered.index(question)
+        target = index + (1 if step > 0 else -1)
+        if not 0 <= target < len(ordered):
+            return
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        _renumber(ordered)
+        record("event.question_moved", question.event, summary=question.label)
 
 
 def _renumber(questions: list[EventQuestion]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from engage.db import utcnow
+from engage.events import signals
 from engage.events.models import Event
 from engage.extensions import db
 
@@ -76,26 +77,41 @@ class Availability:
         return self.state in (BookingState.OPEN, BookingState.WAITING_LIST)
 
 
-def availability(event: Event, taken: int, now: dt.datetime | None = None) -> Availability:
-    """Where booking stands for an event with `taken` confirmed places."""
-    now = now or utcnow()
+def availability(
+    event: Event, taken: int | None = None, now: dt.datetime | None = None
+) -> Availability:
+    """Where booking stands for an event with `taken` confirmed places (counted if not given)."""
+    if taken is None:
+        taken = places_taken(event)
     places_left = None if event.capacity is None else max(event.capacity - taken, 0)
-    if event.is_cancelled:
-        return Availability(BookingState.CANCELLED, places_left)
-    if event.starts_at <= now:
-        return Availability(BookingState.PAST, places_left)
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return Availability(BookingState.NOT_YET_OPEN, places_left, event.registration_opens_at)
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        return Availability(BookingState.CLOSED, places_left)
+    if closed := booking_closed(event, now):
+        opens_at = event.registration_opens_at if closed == BookingState.NOT_YET_OPEN else None
+        return Availability(closed, places_left, opens_at)
     if places_left == 0:
         state = BookingState.WAITING_LIST if event.waitlist_enabled else BookingState.FULLY_BOOKED
         return Availability(state, 0)
     return Availability(BookingState.OPEN, places_left)
 
 
-def confirmed_count(event: Event) -> int:
-    """How many of the event's places are taken by confirmed registrations."""
-    from engage.registrations.services import count_confirmed
+def places_taken(event: Event) -> int:
+    """How many of the event's places are taken (the registrations feature counts them)."""
+    return signals.total(signals.places_taken, event)
 
-    return count_confirmed(event)
+
+def booking_closed(event: Event, now: dt.datetime | None = None) -> BookingState | None:
+    """Why the event takes no bookings at `now` (cancelled, past, not yet open, closed), or None.
+
+    The one rule for "is booking open", read by the event page, the form and the service.
+    """
+    now = now or utcnow()
+    if not event.is_published:
+        return BookingState.CLOSED
+    if event.is_cancelled:
+        return BookingState.CANCELLED
+    if event.starts_at <= now:
+        return BookingState.PAST
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return BookingState.NOT_YET_OPEN
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return BookingState.CLOSED
+    return None

@@ -27,7 +27,7 @@ def index():
 def detail(slug: str):
     """One event: when, where, the programme and how to book."""
     event = _load(slug)
-    availability = services.availability(event, services.confirmed_count(event))
+    availability = services.availability(event)
     return render_template("events/detail.html", event=event, availability=availability)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engage.db import UTCDateTime, utcnow, value_enum
@@ -55,25 +55,14 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.kind} {self.status.value}>"
 
 
-class ReminderSend(db.Model):
-    """A reminder queued for one registration: the record that makes each one go out once.
+class JobRun(db.Model):
+    """When a periodic job last started: the record that lets one worker run it per period."""
 
-    The unique constraint is what stops a second run, or a parallel one, from
-    queueing the same reminder again; the row and its outbox message are
-    written in one transaction.
-    """
+    __tablename__ = "job_runs"
 
-    __tablename__ = "reminder_sends"
-    __table_args__ = (UniqueConstraint("registration_id", "offset_hours"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
-    # Hours before the event's start, as in Event.reminder_offsets_hours.
-    offset_hours: Mapped[int] = mapped_column(Integer)
-    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    outbox_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_messages.id", ondelete="SET NULL")
-    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[str] = mapped_column(String(120), default="")
 
     def __repr__(self) -> str:
-        return f"<ReminderSend {self.registration_id} {self.offset_hours}h>"
+        return f"<JobRun {self.name} {self.started_at:%Y-%m-%d %H:%M:%S}>"

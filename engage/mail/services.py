@@ -1,15 +1,19 @@
-"""Queueing mail: a message is written to the outbox in the caller's transaction."""
+"""The post office's counter: queue a message, retry a failed one, read the log.
+
+Features write their own letters (registrations/emails.py, accounts/emails.py)
+and post them here with queue_email(), in the transaction of the change that
+caused them. This package imports no feature.
+"""
 
 from __future__ import annotations
 
 import base64
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, render_template
 from sqlalchemy import Select, select, update
 
 from engage.audit.services import record
@@ -17,6 +21,9 @@ from engage.db import transaction, utcnow
 from engage.extensions import db
 from engage.mail.delivery import one_line
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.urls import external_url
+
+__all__ = ["Attachment", "NotRetryable", "external_url", "queue_email", "retry_now"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,20 +48,6 @@ class Attachment:
         return stored
 
 
-@contextmanager
-def site_urls() -> Iterator[None]:
-    """Let url_for(..., _external=True) link to SITE_URL outside a request, e.g. in CLI jobs.
-
-    Queueing from a command (reminders, bulk notices) renders templates and
-    calendar files with absolute links; inside a request this changes nothing.
-    """
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        yield
-
-
 def queue_email(
     *,
     kind: str,
@@ -68,10 +61,17 @@ def queue_email(
 ) -> OutboxMessage:
     """Render templates/emails/<template>.txt and .html into a new outbox row.
 
+    Every template can use `site_name` and `site_url`; build links in the
+    context with external_url(), so they point at SITE_URL wherever they are made.
+
     The row is added to the current session and not committed: it is saved, or
     rolled back, with the change that caused it.
     """
-    context = dict(context or {})
+    context = {
+        "site_name": current_app.config["SITE_NAME"],
+        "site_url": external_url("public.home"),
+        **(context or {}),
+    }
     message = OutboxMessage(
         kind=kind,
         to_address=one_line(to),

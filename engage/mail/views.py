@@ -1,11 +1,14 @@
-"""The message log for staff: each event's messages, and every message for admins."""
+"""The message log for admins: every message, with a retry for failed ones.
+
+Each event's own log is one of the event's back-office pages (engage.events.manage).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engage.accounts.access import admin_required, event_or_404, staff_required
+from engage.access import admin_required
 from engage.extensions import db
 from engage.mail import services
 from engage.mail.models import MessageStatus
@@ -15,7 +18,8 @@ bp = Blueprint("mail", __name__)
 PER_PAGE = 50
 
 
-def _status_filter() -> MessageStatus | None:
+def status_filter() -> MessageStatus | None:
+    """The ?status= filter of a message log page (404 for an unknown status)."""
     value = request.args.get("status", "")
     if not value:
         return None
@@ -25,21 +29,11 @@ def _status_filter() -> MessageStatus | None:
         abort(404)
 
 
-@bp.get("/admin/events/<int:event_id>/messages")
-@staff_required
-def event_messages(event_id: int):
-    """The emails sent, or waiting to be sent, about one event."""
-    event = event_or_404(event_id)
-    status = _status_filter()
-    page = db.paginate(services.messages_query(event_id=event.id, status=status), per_page=PER_PAGE)
-    return render_template("mail/event_messages.html", event=event, page=page, status=status)
-
-
 @bp.get("/admin/messages")
 @admin_required
 def messages():
     """Every email the site has sent or will send, with a retry for failed ones."""
-    status = _status_filter()
+    status = status_filter()
     page = db.paginate(services.messages_query(status=status), per_page=PER_PAGE)
     return render_template("mail/messages.html", page=page, status=status)
 

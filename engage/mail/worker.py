@@ -1,11 +1,11 @@
 """The mail worker: `flask --app wsgi engage worker [--once]`.
 
-Each pass of `run` first queues the reminders that have fallen due (see
-engage.mail.reminders), then recovers stale claims, claims a batch of due
-messages (committed before any SMTP traffic), sends them over one SMTP
-connection and records each outcome in its own transaction right after the
-server's reply. Logs carry
-message ids and states only, never addresses or bodies.
+Each pass of `run` first runs the periodic jobs that features registered and
+that are due (engage.mail.jobs: reminders, the retention purge), then
+recovers stale claims, claims a batch of due messages (committed before any
+SMTP traffic), sends them over one SMTP connection and records each outcome
+in its own transaction right after the server's reply. Logs carry message
+ids and states only, never addresses or bodies.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from engage.db import utcnow
 from engage.extensions import db
-from engage.mail import delivery, outbox
+from engage.mail import delivery, jobs, outbox
 from engage.mail.models import OutboxMessage
 
 log = logging.getLogger("engage.mail")
@@ -187,7 +187,7 @@ def run(
     log.info("mail worker %s started", worker.worker_id)
     try:
         while not stop.is_set():
-            _queue_reminders()
+            _run_jobs(worker.worker_id)
             try:
                 worker.drain()
             except Exception:
@@ -208,16 +208,14 @@ def run(
     return worker.tally
 
 
-def _queue_reminders() -> None:
-    # Each pass queues the reminders that have fallen due, so that `make run`
-    # (and a worker-only deployment) needs no cron. A failure here must not
-    # stop delivery: it is logged and tried again next pass.
-    from engage.mail.reminders import queue_due_reminders
-
+def _run_jobs(worker_id: str) -> None:
+    # Each pass runs the features' periodic jobs that are due (reminders, the
+    # retention purge), so that `make run` and a worker-only deployment need no
+    # cron. A failure here must not stop delivery: it is logged, tried again later.
     try:
-        queue_due_reminders()
+        jobs.run_due(worker_id)
     except Exception:
         db.session.rollback()
-        log.exception("queueing reminders failed; trying again next pass")
+        log.exception("periodic jobs failed; trying again next pass")
     finally:
         db.session.remove()

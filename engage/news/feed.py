@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from flask import current_app, url_for
+from flask import current_app
 
 from engage.markdown import render
 from engage.news.models import NewsItem
 from engage.timefmt import iso
+from engage.urls import external_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -19,16 +20,14 @@ def atom(items: Sequence[NewsItem]) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "title", f"{current_app.config['SITE_NAME']}: news")
-    _text(feed, "id", url_for("news.index", _external=True))
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=url_for("news.feed", _external=True))
-    ET.SubElement(
-        feed, f"{{{ATOM}}}link", rel="alternate", href=url_for("news.index", _external=True)
-    )
+    _text(feed, "id", external_url("news.index"))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=external_url("news.feed"))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=external_url("news.index"))
     updated = max((item.updated_at for item in items), default=None)
     _text(feed, "updated", iso(updated) if updated else "1970-01-01T00:00:00Z")
     for item in items:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        link = url_for("news.detail", slug=item.slug, _external=True)
+        link = external_url("news.detail", slug=item.slug)
         _text(entry, "title", item.title)
         _text(entry, "id", link)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=link)

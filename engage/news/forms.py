@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engage.events.forms import SLUG_MAX, option_values, slug_filter
+from engage.events.forms import option_values
 from engage.forms import NoControlCharacters, SingleLine, strip
+from engage.slugs import SLUG_MAX, slug_filter
 from engage.timefields import LocalDateTimeField
 
 

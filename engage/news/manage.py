@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engage.accounts.access import news_editor_required
+from engage.access import news_editor_required
 from engage.events.forms import ConfirmForm, options
 from engage.extensions import db
 from engage.markdown import render
@@ -13,6 +13,7 @@ from engage.news import services
 from engage.news.forms import NEWS_FIELDS, NewsForm
 from engage.news.models import NewsItem
 from engage.news.services import NewsChangeRefused
+from engage.timefmt import date_and_time
 
 bp = Blueprint("manage_news", __name__, url_prefix="/admin/news")
 PER_PAGE = 50
@@ -90,9 +91,7 @@ def _edit(item: NewsItem | None):
 
 
 def _when(value) -> str:
-    from engage.timefmt import datetime
-
-    return datetime(value)
+    return date_and_time(value)
 
 
 @bp.post("/<int:item_id>/unpublish")

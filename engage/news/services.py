@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from engage.audit.services import record
 from engage.db import utcnow
+from engage.events.access import managed_events
+from engage.events.models import Event
 from engage.extensions import db
 from engage.news.models import NewsItem
 from engage.slugs import free_slug, slug_taken
@@ -81,9 +83,6 @@ def all_items(number: int, per_page: int) -> Pagination:
 
 def linkable_events(user) -> list:
     """Events an editor may link news to: published ones, and any they manage."""
-    from engage.accounts.access import managed_events
-    from engage.events.models import Event
-
     managed = managed_events(user).with_only_columns(Event.id)
     query = (
         select(Event)
@@ -98,7 +97,7 @@ def _news_slug(title: str, typed: str, exclude_id: int | None) -> str:
         if slug_taken(NewsItem, typed, exclude_id):
             raise NewsSlugTaken(f"Another news item already uses the web address name “{typed}”")
         return typed
-    return free_slug(NewsItem, title, fallback="news", max_length=116, exclude_id=exclude_id)
+    return free_slug(NewsItem, title, fallback="news", exclude_id=exclude_id)
 
 
 def save_news(

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -206,3 +207,27 @@ class ManageToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship(back_populates="tokens")
+
+
+class ReminderSend(db.Model):
+    """A reminder queued for one registration: the record that makes each one go out once.
+
+    The unique constraint is what stops a second run, or a parallel one, from
+    queueing the same reminder again; the row and its outbox message are
+    written in one transaction (see engage.registrations.reminders).
+    """
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (UniqueConstraint("registration_id", "offset_hours"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    # Hours before the event's start, as in Event.reminder_offsets_hours.
+    offset_hours: Mapped[int] = mapped_column(Integer)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return f"<ReminderSend {self.registration_id} {self.offset_hours}h>"

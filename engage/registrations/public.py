@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from engage.db import LockUnavailable, utcnow
+from engage.db import LockUnavailable
 from engage.events import services as events
 from engage.events.services import EventNotFound
 from engage.extensions import db, limiter
@@ -74,7 +74,7 @@ def _private(response):
 def register(slug: str):
     """The registration form; a valid submission books a place or joins the waiting list."""
     event = _event(slug)
-    availability = events.availability(event, services.count_confirmed(event))
+    availability = events.availability(event)
     if not availability.can_register:
         return render_template("registrations/closed.html", event=event, availability=availability)
     form = registration_form(event)
@@ -159,15 +159,10 @@ def manage(token: str):
                 event=registration.event,
                 token=token,
                 position=services.waitlist_position(registration),
-                changeable=_changeable(registration),
+                changeable=services.is_changeable(registration),
             )
         )
     )
-
-
-def _changeable(registration: Registration) -> bool:
-    event = registration.event
-    return registration.is_active and not event.is_cancelled and event.starts_at > utcnow()
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
@@ -175,7 +170,7 @@ def edit(token: str):
     """Change workshops and answers; capacity rules still apply."""
     registration = _by_token(token)
     event = registration.event
-    if not _changeable(registration):
+    if not services.is_changeable(registration):
         flash("This registration can no longer be changed.", "error")
         return _private(redirect(url_for(".manage", token=token)))
     form = change_form(event)

@@ -7,11 +7,15 @@ import datetime as dt
 from sqlalchemy import delete, select
 
 from engage.audit.services import record
-from engage.db import utcnow
+from engage.db import transaction, utcnow
 from engage.events.models import Event
 from engage.extensions import db
+from engage.mail.jobs import periodic
 from engage.mail.models import OutboxMessage
 from engage.registrations.models import Registration
+
+# The mail worker runs the purge this often; `engage purge` runs it at once.
+PURGE_EVERY = dt.timedelta(hours=6)
 
 
 def expired_events(now: dt.datetime | None = None) -> list[Event]:
@@ -21,23 +25,27 @@ def expired_events(now: dt.datetime | None = None) -> list[Event]:
     return [e for e in ended if e.ends_at + dt.timedelta(days=e.retention_days) <= now]
 
 
+@periodic("retention-purge", every=PURGE_EVERY)
 def purge(now: dt.datetime | None = None) -> int:
     """Delete the registrations (and their messages) of every expired event; how many.
 
-    Answers, workshop choices, history and self-service tokens go with each
-    registration (ON DELETE CASCADE). The event itself stays, so the public
-    page of a past event keeps working. One transaction per event.
+        Answers, workshop choices, history and self-service tokens go with each
+        registration (ON DELETE CASCADE). The event itself stays, so the public
+        page of a past event keeps working. One transaction per event. The mail
+    worker runs it every few hours (a periodic job); `engage purge` runs it now.
     """
     removed = 0
-    for event in expired_events(now):
-        ids = list(
-            db.session.scalars(select(Registration.id).where(Registration.event_id == event.id))
-        )
-        if not ids:
-            continue
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
-        db.session.execute(delete(Registration).where(Registration.id.in_(ids)))
-        record("registrations.purged", event, summary=f"{len(ids)} registration(s) deleted")
-        db.session.commit()
-        removed += len(ids)
+    for event_id in [event.id for event in expired_events(now)]:
+        with transaction(lock=(Event, event_id)):
+            removed += _purge_event(db.session.get(Event, event_id))
     return removed
+
+
+def _purge_event(event: Event) -> int:
+    ids = list(db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)))
+    if not ids:
+        return 0
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
+    db.session.execute(delete(Registration).where(Registration.id.in_(ids)))
+    record("registrations.purged", event, summary=f"{len(ids)} registration(s) deleted")
+    return len(ids)

@@ -13,14 +13,14 @@ import itertools
 import secrets
 from collections.abc import Iterable
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.db import retrying, utcnow
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind
+from engage.events.services import BookingState, booking_closed
 from engage.extensions import db
-from engage.mail import messages
+from engage.registrations import emails
 from engage.registrations.models import (
     AttendeeCategory,
     HistoryAction,
@@ -218,15 +218,29 @@ def known_organisations(limit: int = 300) -> list[str]:
     return list(db.session.scalars(query))
 
 
+_CLOSED_MESSAGES = {
+    BookingState.NOT_YET_OPEN: "Registration for this event has not opened yet.",
+    BookingState.CLOSED: "Registration for this event has closed.",
+}
+
+
 def check_open(event: Event, now: dt.datetime | None = None) -> None:
     """Raise RegistrationClosed unless the event takes registrations right now."""
-    now = now or utcnow()
-    if not event.is_published or event.is_cancelled or event.starts_at <= now:
-        raise RegistrationClosed()
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationClosed("Registration for this event has not opened yet.")
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        raise RegistrationClosed("Registration for this event has closed.")
+    if closed := booking_closed(event, now):
+        if not event.is_published:
+            raise RegistrationClosed()
+        raise RegistrationClosed(_CLOSED_MESSAGES.get(closed))
+
+
+def is_changeable(registration: Registration, now: dt.datetime | None = None) -> bool:
+    """Whether the attendee may still change or cancel: active, and the event still to come."""
+    event = registration.event
+    return registration.is_active and not event.is_cancelled and event.starts_at > (now or utcnow())
+
+
+def workshop_booked(workshop: EventSession) -> int:
+    """How many confirmed places the workshop has."""
+    return _workshop_taken(workshop.event_id).get(workshop.id, 0)
 
 
 # --- tokens -------------------------------------------------------------------
@@ -237,11 +251,6 @@ def issue_manage_token(registration: Registration) -> str:
     token = secrets.token_urlsafe(32)
     registration.tokens.append(ManageToken(token_hash=digest(token)))
     return token
-
-
-def manage_url(token: str) -> str:
-    """The self-service link for a token, on the configured site address."""
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/registrations/{token}"
 
 
 def get_by_token(token: str) -> Registration:
@@ -309,8 +318,12 @@ def _answers(event: Event, answers: dict[int, str | list[str]]) -> list[Registra
     return rows
 
 
-def _record(registration: Registration, action: HistoryAction, now: dt.datetime, note=""):
-    registration.history.append(RegistrationHistory(action=action, at=now, note=note[:500]))
+def record_history(
+    registration: Registration, action: HistoryAction, now: dt.datetime | None = None, note=""
+) -> None:
+    """Add a line to the registration's history."""
+    at = now or utcnow()
+    registration.history.append(RegistrationHistory(action=action, at=at, note=note[:500]))
 
 
 def _has_place(event: Event) -> bool:
@@ -368,10 +381,10 @@ def _register_locked(event: Event, data: RegistrationData, email: str, now: dt.d
     token = issue_manage_token(registration)
     position = None
     if status == CONFIRMED:
-        messages.registration_confirmation(registration, manage_url(token))
+        emails.confirmation(registration, token)
     else:
         position = waitlist_position(registration)
-        messages.waitlist_joined(registration, position, manage_url(token))
+        emails.waitlist_joined(registration, position, token)
     return RegistrationResult(registration, position, discarded)
 
 
@@ -409,9 +422,9 @@ def _new_registration(event, data: RegistrationData, email: str, status, now):
         confirmed_at=now if status == CONFIRMED else None,
         waitlisted_at=now if status == WAITLISTED else None,
     )
-    _record(registration, HistoryAction.REGISTERED, now)
+    record_history(registration, HistoryAction.REGISTERED, now)
     if status == WAITLISTED:
-        _record(registration, HistoryAction.WAITLISTED, now)
+        record_history(registration, HistoryAction.WAITLISTED, now)
     return registration, discarded
 
 
@@ -444,11 +457,9 @@ def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Reg
         registration.status = CONFIRMED
         registration.confirmed_at = now
         note = "; ".join(f"left out full workshop: {w.title}" for w in dropped)
-        _record(registration, HistoryAction.PROMOTED, now, note)
+        record_history(registration, HistoryAction.PROMOTED, now, note)
         db.session.flush()
-        messages.waitlist_promoted(
-            registration, manage_url(issue_manage_token(registration)), dropped_workshops=dropped
-        )
+        emails.promoted(registration, issue_manage_token(registration), dropped_workshops=dropped)
         promoted.append(registration)
     return promoted
 
@@ -465,8 +476,8 @@ def cancel(registration: Registration, *, now: dt.datetime | None = None) -> Reg
         was_confirmed = found.status == CONFIRMED
         found.status = CANCELLED
         found.cancelled_at = now
-        _record(found, HistoryAction.CANCELLED, now)
-        messages.registration_cancelled(found)
+        record_history(found, HistoryAction.CANCELLED, now)
+        emails.cancelled(found)
         db.session.flush()
         if was_confirmed:
             promote_waiting(found.event, now=now)
@@ -492,7 +503,7 @@ def change(
 
 def _change_locked(registration: Registration, data: ChangeData, now: dt.datetime):
     event = registration.event
-    if registration.status == CANCELLED or event.is_cancelled or event.starts_at <= now:
+    if not is_changeable(registration, now):
         raise NotChangeable()
     workshops = _choose_workshops(event, data.workshop_ids)
     answers = _answers(event, data.answers)
@@ -509,5 +520,5 @@ def _change_locked(registration: Registration, data: ChangeData, now: dt.datetim
         else:
             keep.append(answer)
     registration.answers = keep
-    _record(registration, HistoryAction.CHANGED, now)
+    record_history(registration, HistoryAction.CHANGED, now)
     return registration

@@ -75,7 +75,7 @@ EXPECTED: dict[str, dict[str, str]] = {
             "audit",
         )
     },
-    "mail.event_messages": EVENT_STAFF,
+    "manage_events.messages": EVENT_STAFF,
     "mail.messages": ADMIN_ONLY,
     "mail.retry_message": ADMIN_ONLY,
     "manage_news.index": NEWS_EDITOR,

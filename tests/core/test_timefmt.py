@@ -10,9 +10,9 @@ def test_winter_and_summer_times_in_london(app):
     with app.app_context():
         winter = london(2027, 1, 21, 9, 30)
         assert winter.hour == 9  # GMT
-        assert timefmt.datetime(winter) == "Thursday 21 January 2027, 9:30am (UK time)"
+        assert timefmt.date_and_time(winter) == "Thursday 21 January 2027, 9:30am (UK time)"
         summer = dt.datetime(2027, 7, 1, 8, 0, tzinfo=dt.UTC)  # 9am BST
-        assert timefmt.datetime(summer) == "Thursday 1 July 2027, 9am (UK time)"
+        assert timefmt.date_and_time(summer) == "Thursday 1 July 2027, 9am (UK time)"
 
 
 def test_span_on_one_day_names_the_day_once(app):
@@ -30,7 +30,7 @@ def test_span_over_two_days(app):
 def test_other_zones_are_named(app):
     with app.app_context():
         start = dt.datetime(2027, 1, 21, 14, 0, tzinfo=dt.UTC)
-        assert timefmt.datetime(start, "America/New_York") == (
+        assert timefmt.date_and_time(start, "America/New_York") == (
             "Thursday 21 January 2027, 9am (America/New York)"
         )
 

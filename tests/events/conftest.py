@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from engage.accounts.models import Role
@@ -85,3 +87,25 @@ def assign(app):
         return event
 
     return link
+
+
+@pytest.fixture
+def listen():
+    """listen(signal, note, returns=0): what each send of an events signal carried.
+
+    The temporary receiver records note(sender, **values) and returns `returns`
+    (added to what the real receivers return); it is disconnected after the test.
+    """
+    with contextlib.ExitStack() as stack:
+
+        def start(signal, note, *, returns=0):
+            heard = []
+
+            def receiver(sender, **values):
+                heard.append(note(sender, **values))
+                return returns
+
+            stack.enter_context(signal.connected_to(receiver))
+            return heard
+
+        yield start

@@ -8,7 +8,7 @@ from engage.audit.models import AuditEntry
 from engage.events import manage_services
 from engage.events.models import Event
 from engage.extensions import db
-from engage.mail import messages
+from engage.events import signals
 from tests.conftest import london
 
 
@@ -196,11 +196,13 @@ def test_edit_keeps_fields_and_shows_london_times(client, login_as, admin, make_
     assert 'value="7d, 1d"' in html
 
 
-def test_capacity_cannot_go_below_confirmed(
-    app, client, login_as, admin, make_event, event_form, monkeypatch
-):
+def test_capacity_cannot_go_below_confirmed(app, client, login_as, admin, make_event, event_form):
+    from tests.registrations.conftest import book
+
     event = make_event(capacity=50)
-    monkeypatch.setattr("engage.events.services.confirmed_count", lambda e: 30)
+    with app.app_context():
+        for n in range(30):
+            book(event, email=f"person{n}@example.org")
     login_as(client, admin)
     html = client.post(
         f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug, capacity="29")
@@ -253,11 +255,10 @@ def test_raising_capacity_promotes_the_waiting_list_in_order(
 
 
 def test_schedule_change_on_published_event_bumps_sequence_and_tells_attendees(
-    app, client, login_as, admin, make_event, event_form, monkeypatch
+    app, client, login_as, admin, make_event, event_form, listen
 ):
     event = make_event(starts_at=london(2027, 1, 21, 9, 30), ends_at=london(2027, 1, 21, 16, 30))
-    told = []
-    monkeypatch.setattr(messages, "event_changed", lambda e: told.append(e.id) or 3)
+    told = listen(signals.schedule_changed, lambda e, previous: e.id, returns=3)
     login_as(client, admin)
     same = event_form(
         slug=event.slug, title=event.title, venue_name=event.venue_name, venue_address=""
@@ -277,22 +278,20 @@ def test_schedule_change_on_published_event_bumps_sequence_and_tells_attendees(
 
 
 def test_schedule_change_on_draft_tells_nobody(
-    app, client, login_as, admin, make_event, event_form, monkeypatch
+    app, client, login_as, admin, make_event, event_form, listen
 ):
     event = make_event(is_published=False)
-    told = []
-    monkeypatch.setattr(messages, "event_changed", lambda e: told.append(e.id) or 0)
+    told = listen(signals.schedule_changed, lambda e, previous: e.id)
     login_as(client, admin)
     client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug))
     assert told == [] and _event(app, event.id).ics_sequence == 0
 
 
 def test_schedule_change_on_cancelled_event_tells_nobody_again(
-    app, client, login_as, admin, make_event, event_form, monkeypatch
+    app, client, login_as, admin, make_event, event_form, listen
 ):
     event = make_event(cancelled_at=london(2026, 11, 1), cancellation_reason="Flood")
-    told = []
-    monkeypatch.setattr(messages, "event_changed", lambda e: told.append(e.id) or 0)
+    told = listen(signals.schedule_changed, lambda e, previous: e.id)
     login_as(client, admin)
     client.post(f"/admin/events/{event.id}/edit", data=event_form(slug=event.slug))
     assert told == []
@@ -310,13 +309,10 @@ def test_publish_and_unpublish(app, client, login_as, admin, make_event):
 
 
 def test_cancel_needs_a_reason_then_tells_attendees(
-    app, client, login_as, admin, make_event, monkeypatch
+    app, client, login_as, admin, make_event, listen
 ):
     event = make_event()
-    told = []
-    monkeypatch.setattr(
-        messages, "event_cancelled", lambda e: told.append(e.cancellation_reason) or 7
-    )
+    told = listen(signals.event_cancelled, lambda e: e.cancellation_reason, returns=7)
     login_as(client, admin)
     assert client.get(f"/admin/events/{event.id}/cancel").status_code == 200
     html = client.post(f"/admin/events/{event.id}/cancel", data={"reason": " "}).get_data(

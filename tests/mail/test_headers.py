@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engage.accounts import emails
 from engage.accounts.models import User
 from engage.extensions import db
-from engage.mail import messages
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.mail.services import Attachment, queue_email
 from engage.mail.worker import deliver_due
@@ -73,7 +73,7 @@ def test_line_breaks_in_queued_values_add_no_header(mail_app, smtp_server, field
 def test_a_named_message_with_a_hostile_name_is_clean(mail_app, smtp_server):
     with mail_app.app_context():
         user = User(email="ada@example.org", name="Ada" + EVIL)
-        messages.organiser_invitation(user, "http://x/i", User(email="b@example.org", name=EVIL))
+        emails.invitation(user, "i", User(email="b@example.org", name=EVIL))
         db.session.commit()
         deliver_due()
     [received] = smtp_server.received

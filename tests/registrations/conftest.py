@@ -12,6 +12,7 @@ from engage.registrations import services
 from engage.registrations.models import AttendeeCategory, Registration
 from engage.registrations.services import RegistrationData
 from tests.conftest import london
+from tests.mail.conftest import mail_app, smtp_server  # noqa: F401 - shared fixtures
 
 NOW = london(2026, 12, 1, 12)
 

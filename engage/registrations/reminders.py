@@ -10,8 +10,8 @@ Each reminder is one transaction: a reminder_sends row under a unique
 (registration_id, offset_hours) constraint, a fresh self-service token and
 the outbox row. A second run finds the row and skips; a parallel run that
 races past the check hits the constraint, rolls back its own attempt and
-skips. Run it from cron (`flask --app wsgi engage reminders`); the mail worker
-also runs it on every pass.
+skips. The mail worker runs it every minute (a periodic job, engage.mail.jobs);
+without a worker, run it from cron (`flask --app wsgi engage reminders`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session
 from engage.db import transaction, utcnow
 from engage.events.models import Event
 from engage.extensions import db
-from engage.mail import messages
-from engage.mail.models import ReminderSend
-from engage.mail.services import site_urls
-from engage.registrations.models import Registration, RegistrationStatus
+from engage.mail.jobs import periodic
+from engage.registrations import emails
+from engage.registrations.models import Registration, RegistrationStatus, ReminderSend
+from engage.registrations.services import issue_manage_token
 
-log = logging.getLogger("engage.mail")
+log = logging.getLogger("engage.registrations")
+# How often the mail worker looks for reminders that have fallen due.
+CHECK_EVERY = dt.timedelta(minutes=1)
 
 
 def due_offset(event: Event, now: dt.datetime) -> int | None:
@@ -43,15 +45,15 @@ def due_offset(event: Event, now: dt.datetime) -> int | None:
     return min(due) if due else None
 
 
+@periodic("reminders", every=CHECK_EVERY)
 def queue_due_reminders(now: dt.datetime | None = None) -> int:
     """Queue every reminder due at `now` (default: the current time); how many were queued."""
     now = now or utcnow()
     queued = 0
-    with site_urls():
-        for event_id, offset in _due_events(now):
-            for registration_id in _candidates(event_id, offset):
-                if _queue_one(registration_id, offset, now):
-                    queued += 1
+    for event_id, offset in _due_events(now):
+        for registration_id in _candidates(event_id, offset):
+            if _queue_one(registration_id, offset, now):
+                queued += 1
     if queued:
         log.info("queued %d reminders", queued)
     return queued
@@ -122,8 +124,6 @@ def _still_due(registration: Registration | None, offset: int, now: dt.datetime)
 
 def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
     """Queue one reminder with its record in one transaction; whether it was queued."""
-    from engage.registrations.services import issue_manage_token, manage_url
-
     try:
         with transaction() as session:
             registration = session.get(Registration, registration_id, populate_existing=True)
@@ -133,7 +133,7 @@ def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
             if send is None:
                 return False
             token = issue_manage_token(registration)
-            message = messages.reminder(registration, manage_url(token), offset_hours=offset)
+            message = emails.reminder(registration, token, offset_hours=offset)
             session.flush()
             send.outbox_message_id = message.id
     except IntegrityError:

@@ -7,14 +7,14 @@ import datetime as dt
 from icalendar import Calendar
 
 from engage.extensions import db
-from engage.mail.attachments import (
+from engage.mail.services import queue_email
+from engage.mail.worker import deliver_due
+from engage.registrations.attachments import (
     checkin_qr,
     checkin_qr_svg,
     invitation,
     registration_uid,
 )
-from engage.mail.services import queue_email
-from engage.mail.worker import deliver_due
 from tests.conftest import london
 
 CONTEXT = {"user": {"name": "Ada"}, "reset_url": "http://x/r", "site_name": "S", "site_url": "u"}

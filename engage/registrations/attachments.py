@@ -1,4 +1,4 @@
-"""Attachments for the per-registration messages: calendar invitations and check-in QR codes.
+"""Files attached to attendees' emails: calendar invitations and check-in QR codes.
 
 The helpers take plain values (a UID, a sequence number, a token) so that the
 registration feature decides what they are; they only build the files.

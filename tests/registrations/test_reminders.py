@@ -11,12 +11,16 @@ from sqlalchemy import insert, select
 
 from engage.events.models import Event
 from engage.extensions import db
-from engage.mail import reminders
-from engage.mail.attachments import checkin_qr
-from engage.mail.models import OutboxMessage, ReminderSend
+from engage.mail.models import OutboxMessage
 from engage.mail.worker import deliver_due
-from engage.registrations import services
-from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
+from engage.registrations import reminders, services
+from engage.registrations.attachments import checkin_qr
+from engage.registrations.models import (
+    AttendeeCategory,
+    Registration,
+    RegistrationStatus,
+    ReminderSend,
+)
 from tests.conftest import london
 from tests.mail.messages_helpers import attachments, html, manage_path, text
 from tests.registrations.conftest import book, data

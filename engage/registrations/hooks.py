@@ -1,0 +1,139 @@
+"""What the registrations feature does when an event changes: the receivers of its signals.
+
+Each receiver runs inside the events feature's transaction (holding the
+event's lock where the sender took it), so the emails it queues and the
+places it moves commit or roll back with the change itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engage.events import signals
+from engage.events.manage_services import CapacityBelowConfirmed
+from engage.events.models import Event, EventSession
+from engage.events.programme_services import WorkshopBelowBooked
+from engage.extensions import db
+from engage.registrations import emails, services
+from engage.registrations.models import HistoryAction, Registration, registration_workshops
+from engage.timefmt import span
+
+
+@signals.places_taken.connect
+def count_places(event: Event) -> int:
+    """The event's confirmed places."""
+    return services.count_confirmed(event)
+
+
+@signals.event_changing.connect
+def refuse_fewer_places_than_confirmed(event: Event, *, fields: dict) -> None:
+    """An event may not have fewer places than people already confirmed."""
+    capacity = fields.get("capacity")
+    if capacity is None:
+        return
+    confirmed = services.count_confirmed(event)
+    if capacity < confirmed:
+        raise CapacityBelowConfirmed(
+            f"Places cannot be fewer than the {confirmed} people already confirmed"
+        )
+
+
+@signals.schedule_changed.connect
+def tell_of_new_schedule(event: Event, *, previous: dict) -> int:
+    """Email every active attendee what changed; confirmed ones get an updated invitation."""
+    changes = emails.schedule_changes(event, previous)
+    attendees = services.active_registrations(event)
+    for registration in attendees:
+        emails.event_changed(
+            registration,
+            changes,
+            token=services.issue_manage_token(registration),
+            position=services.waitlist_position(registration),
+        )
+    return len(attendees)
+
+
+@signals.capacity_raised.connect
+def promote_into_new_places(event: Event) -> int:
+    """Give the new places to the waiting list, first in line first."""
+    return len(services.promote_waiting(event))
+
+
+@signals.event_cancelled.connect
+def tell_of_cancellation(event: Event) -> int:
+    """Email every active attendee that the event is off."""
+    told = 0
+    for registration in services.active_registrations(event):
+        emails.event_cancelled(registration, confirmed=registration.status == services.CONFIRMED)
+        told += 1
+    return told
+
+
+def _booked_on(workshop: EventSession) -> list[Registration]:
+    query = (
+        select(Registration)
+        .join(registration_workshops, registration_workshops.c.registration_id == Registration.id)
+        .where(
+            registration_workshops.c.session_id == workshop.id,
+            Registration.status != services.CANCELLED,
+        )
+        .order_by(Registration.id)
+    )
+    return list(db.session.scalars(query))
+
+
+@signals.session_changing.connect
+def refuse_fewer_workshop_places_than_booked(workshop: EventSession, *, fields: dict) -> None:
+    """A workshop may not have fewer places than people already booked on it."""
+    capacity = fields.get("capacity")
+    if capacity is None:
+        return
+    booked = services.workshop_booked(workshop)
+    if capacity < booked:
+        raise WorkshopBelowBooked(
+            f"Places cannot be fewer than the {booked} people already booked on this workshop"
+        )
+
+
+def _session_changes(workshop: EventSession, previous: dict) -> list[dict[str, str]]:
+    changes = []
+    tz = workshop.event.timezone
+    was_when = span(
+        previous.get("starts_at", workshop.starts_at), previous.get("ends_at", workshop.ends_at), tz
+    )
+    now_when = span(workshop.starts_at, workshop.ends_at, tz)
+    if was_when != now_when:
+        changes.append({"what": "When", "was": was_when, "now": now_when})
+    if "room" in previous:
+        was_room = previous["room"] or "to be confirmed"
+        changes.append({"what": "Room", "was": was_room, "now": workshop.room or "to be confirmed"})
+    return changes
+
+
+@signals.session_changed.connect
+def tell_of_workshop_change(workshop: EventSession, *, previous: dict) -> int:
+    """Email the people booked on a workshop whose time or room changed."""
+    changes = _session_changes(workshop, previous)
+    if not changes:
+        return 0
+    booked = _booked_on(workshop)
+    for registration in booked:
+        emails.workshop_changed(
+            registration, workshop, changes, services.issue_manage_token(registration)
+        )
+    return len(booked)
+
+
+@signals.session_removed.connect
+def tell_of_workshop_removal(workshop: EventSession) -> int:
+    """Take a workshop off the bookings that hold it, and tell those people."""
+    booked = _booked_on(workshop)
+    for registration in booked:
+        registration.workshops.remove(workshop)
+        services.record_history(
+            registration, HistoryAction.CHANGED, note=f"workshop removed: {workshop.title}"
+        )
+        emails.workshop_removed(
+            registration, workshop.title, services.issue_manage_token(registration)
+        )
+    return len(booked)
