@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engage.audit.models import AuditEntry
-from engage.events import manage_services
+from engage.events import manage_services, signals
 from engage.events.models import Event
 from engage.extensions import db
-from engage.events import signals
 from tests.conftest import london
 
 
