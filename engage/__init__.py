@@ -84,5 +84,4 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def site():
-        # `endpoints` lets a page offer a link only where its feature is installed.
-        return {"site_name": app.config["SITE_NAME"], "endpoints": app.view_functions}
+        return {"site_name": app.config["SITE_NAME"]}

@@ -1,9 +1,10 @@
-"""Markdown to safe HTML: parse with markdown-it-py, then allowlist-sanitise with nh3."""
+"""Markdown to safe HTML (markdown-it-py, then nh3's allowlist), and to plain text."""
 
 from __future__ import annotations
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
 from markupsafe import Markup
 
 # Raw HTML in the source is escaped by the parser, and nh3 removes anything
@@ -39,7 +40,48 @@ def render(source: str | None) -> Markup:
 
 
 def to_text(source: str | None) -> str:
-    """Markdown as plain text, for plain-text emails and feed summaries."""
+    """Markdown as plain text, for plain-text emails and calendar files.
+
+    The result is text, not HTML: "&", "<" and quotes come out as typed, and
+    the Markdown syntax goes. Anything that puts it into HTML must escape it
+    (Jinja's autoescape does, in .html templates).
+    """
     if not source:
         return ""
-    return nh3.clean(_parser.render(source), tags=set()).strip()
+    return "\n\n".join(_blocks(SyntaxTreeNode(_parser.parse(source)).children)).strip()
+
+
+def _blocks(nodes: list[SyntaxTreeNode]) -> list[str]:
+    return [text for node in nodes if (text := _block(node))]
+
+
+def _block(node: SyntaxTreeNode) -> str:
+    if node.type == "inline":
+        return _inline(node)
+    if node.type in ("fence", "code_block", "html_block"):
+        return node.content.rstrip("\n")
+    if node.type in ("bullet_list", "ordered_list"):
+        start = int(node.attrs.get("start", 1))
+        items = []
+        for number, item in enumerate(node.children, start):
+            marker = f"{number}. " if node.type == "ordered_list" else "- "
+            body = "\n".join(_blocks(item.children))
+            items.append(marker + body.replace("\n", "\n" + " " * len(marker)))
+        return "\n".join(items)
+    if node.type == "tr":
+        return " | ".join(_block(cell) for cell in node.children).rstrip()
+    # Paragraphs, headings, quotes, table sections and cells: their contents.
+    separator = "\n" if node.type in ("table", "thead", "tbody") else "\n\n"
+    return separator.join(_blocks(node.children))
+
+
+def _inline(node: SyntaxTreeNode) -> str:
+    parts = []
+    for child in node.children:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.children:  # emphasis, links, an image's alt text
+            parts.append(_inline(child))
+        else:  # text, code and (with html off, never) raw HTML: as typed
+            parts.append(child.content)
+    return "".join(parts)

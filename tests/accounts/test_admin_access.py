@@ -93,3 +93,16 @@ def test_a_disabled_admin_is_a_visitor_again(app, client, people, sign_in, make_
     sign_in(second, other_admin)
     second.post(f"/admin/users/{admin.id}/disable")
     assert client.get("/admin/users").status_code == 302
+
+
+def test_the_back_office_always_links_its_features(client, people, login_as):
+    """The links are always built with url_for: a renamed endpoint fails loudly, not silently."""
+    admin, organiser, *_ = people
+    login_as(client, organiser)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/events/"' in dashboard and 'href="/admin/news/"' not in dashboard
+    login_as(client, admin)
+    assert 'href="/admin/news/"' in client.get("/admin/").get_data(as_text=True)
+    for path in ("/admin/events/", "/admin/news/"):
+        page = client.get(path).get_data(as_text=True)
+        assert '<li><a href="/admin/">Admin</a></li>' in page, path

@@ -3,6 +3,7 @@
 from html.parser import HTMLParser
 
 import pytest
+from flask import render_template_string
 
 from engage.markdown import ALLOWED_TAGS, render, to_text
 
@@ -75,8 +76,40 @@ def test_mailto_links_are_kept():
     assert 'href="mailto:events@example.org"' in str(render("[mail](mailto:events@example.org)"))
 
 
-def test_plain_text_version_has_no_tags():
-    assert to_text("Some **bold** <b>raw</b> text") == "Some bold &lt;b&gt;raw&lt;/b&gt; text"
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ('Parking & access <b>now</b> "quoted"', 'Parking & access <b>now</b> "quoted"'),
+        ("Some **bold** and *light* `<code>` text", "Some bold and light <code> text"),
+        ("Fish &amp; chips, 5 &lt; 6, \\*not emphasis\\*", "Fish & chips, 5 < 6, *not emphasis*"),
+        ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+        (
+            "[the map](https://example.org/map) and ![a gate](https://example.org/g.png)",
+            "the map and a gate",
+        ),
+    ],
+)
+def test_plain_text_is_what_was_typed_without_the_markdown(source, text):
+    """Plain text is not HTML: nothing is escaped, so nothing arrives as "&amp;"."""
+    assert to_text(source) == text
+
+
+def test_plain_text_keeps_paragraphs_lists_and_code():
+    source = "\n".join(
+        ["# Getting there", "", "By train:", "to Leeds.", "", "- Bus 1", "- Bus 2", "",
+         "3. Left", "4. Right", "", "```", "a < b && c", "```"]
+    )  # fmt: skip
+    assert to_text(source) == "\n".join(
+        ["Getting there", "", "By train:", "to Leeds.", "", "- Bus 1", "- Bus 2", "",
+         "3. Left", "4. Right", "", "a < b && c"]
+    )  # fmt: skip
+
+
+def test_plain_text_is_escaped_where_it_meets_html(app):
+    """Control: in an HTML template the plain text is text again, not markup."""
+    with app.test_request_context():
+        page = render_template_string("<p>{{ text }}</p>", text=to_text("<b>A</b> & B"))
+    assert page == "<p>&lt;b&gt;A&lt;/b&gt; &amp; B</p>"
 
 
 def test_empty_input():

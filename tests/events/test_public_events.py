@@ -147,6 +147,17 @@ def test_event_ics_parses_back(client, make_event):
     assert str(again.walk("VEVENT")[0]["UID"]) == uid
 
 
+def test_event_ics_description_is_plain_text(client, make_event):
+    make_event(
+        slug="day", summary="Tea & talk", description_md='**Parking** & access <rear> "gate"'
+    )
+    calendar = icalendar.Calendar.from_ical(client.get("/events/day/calendar.ics").data)
+    [vevent] = calendar.walk("VEVENT")
+    description = str(vevent["DESCRIPTION"])
+    assert description.startswith('Tea & talk\n\nParking & access <rear> "gate"\n\nhttp')
+    assert "&amp;" not in description and "&lt;" not in description
+
+
 def test_calendar_feed_has_upcoming_events_only(client, make_event):
     make_event(slug="soon", title="Soon", starts_at=london(2030, 1, 1, 10))
     make_event(slug="gone", title="Gone", starts_at=london(2020, 1, 1, 10))

@@ -126,6 +126,28 @@ def test_the_confirmation_has_everything_and_its_link_works(mail_app, smtp_serve
     assert "Place confirmed" in response.get_data(as_text=True)
 
 
+def test_plain_text_arrives_as_typed_and_html_escaped(mail_app, smtp_server, summer_event):
+    typed = 'Parking & access <rear> "gate"'
+    event = summer_event(
+        title="Tea & Talk", travel_info_md=typed, access_info_md=typed, description_md=typed
+    )
+    with mail_app.app_context():
+        book(event)
+    assert _deliver(mail_app).sent == 1
+
+    [received] = smtp_server.received
+    message = received.message
+    assert message["Subject"] == "Your place at Tea & Talk is confirmed"
+    body = text(message)
+    assert "What: Tea & Talk" in body
+    assert f"Getting there:\n{typed}\n" in body and f"Access:\n{typed}\n" in body
+    assert "&amp;" not in body and "&lt;" not in body and "&quot;" not in body
+    page = html(message)
+    assert "Parking &amp; access &lt;rear&gt;" in page and "<rear>" not in page
+    assert "Tea &amp; Talk" in page and "&amp;amp;" not in page
+    assert typed in str(vevent(message)["DESCRIPTION"])
+
+
 def test_online_joining_details_go_to_confirmed_attendees_only(mail_app, smtp_server, summer_event):
     event = summer_event(
         is_online=True,
