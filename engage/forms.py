@@ -65,9 +65,12 @@ class FieldError(ValueError):
     """
 
     field = "title"
+    message = "That answer cannot be used."
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, field: str | None = None):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
         if field:
             self.field = field
 

@@ -36,6 +36,6 @@ def create_user_command(email: str, role: str, name: str | None, password_stdin:
         )
     try:
         user = services.create_user(email, role=Role(role), password=password, name=name)
-    except (services.AccountError, services.PasswordRejected) as error:
+    except (services.AccountError, services.InvalidEmail, services.PasswordRejected) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role.value} account for {user.email}.")

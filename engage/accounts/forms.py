@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Val
 
 from engage.accounts import passwords
 from engage.accounts.models import Role
-from engage.accounts.services import InvalidEmail, normalise_email
+from engage.addresses import InvalidEmail, normalise_email
 from engage.forms import SingleLine, strip
 
 ROLE_CHOICES = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,8 +20,9 @@ from engage.accounts.throttle import (
     address_key,
     throttle,
 )
+from engage.addresses import InvalidEmail, lookup_key, normalise_email
 from engage.audit.services import record
-from engage.db import utcnow
+from engage.db import transaction, utcnow
 from engage.extensions import db
 from engage.tokens import digest
 
@@ -44,10 +46,6 @@ class AccountError(Exception):
     """Base class for account rule failures."""
 
 
-class InvalidEmail(AccountError):
-    """Not an email address."""
-
-
 class DuplicateEmail(AccountError):
     """Another account already uses that email address."""
 
@@ -68,18 +66,9 @@ class InvalidToken(AccountError):
     """The link is unknown, used already or expired."""
 
 
-def normalise_email(email: str) -> str:
-    """A valid email address in the form accounts are stored (lower case); InvalidEmail if not."""
-    try:
-        checked = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as error:
-        raise InvalidEmail("Enter an email address in the correct format") from error
-    return checked.normalized.lower()
-
-
 def find_by_email(email: str) -> User | None:
     """The account with that email address, in any case."""
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    return db.session.scalar(select(User).where(User.email == lookup_key(email)))
 
 
 def create_user(
@@ -95,25 +84,28 @@ def create_user(
     passwords.check_policy(password)
     if find_by_email(address) is not None:
         raise DuplicateEmail(f"An account for {address} already exists")
-    user = User(
-        email=address,
-        name=(name or address.split("@")[0]).strip()[:120],
-        role=role,
-        password_hash=passwords.hash_password(password),
-        created_at=now or utcnow(),
-    )
-    db.session.add(user)
-    db.session.flush()
-    record("user.created", target=user, summary=f"Created {address} as {role.value} from the CLI")
-    _commit_new_user(address)
+    summary = f"Created {address} as {role.value} from the CLI"
+    with _new_account(address):
+        user = User(
+            email=address,
+            name=(name or address.split("@")[0]).strip()[:120],
+            role=role,
+            password_hash=passwords.hash_password(password),
+            created_at=now or utcnow(),
+        )
+        db.session.add(user)
+        db.session.flush()
+        record("user.created", target=user, summary=summary)
     return user
 
 
-def _commit_new_user(address: str) -> None:
+@contextmanager
+def _new_account(address: str) -> Iterator[None]:
+    # One transaction; the unique email index settles two requests racing.
     try:
-        db.session.commit()
-    except IntegrityError as error:  # another request created it first
-        db.session.rollback()
+        with transaction():
+            yield
+    except IntegrityError as error:
         raise DuplicateEmail(f"An account for {address} already exists") from error
 
 
@@ -158,9 +150,10 @@ def end_sessions(user: User) -> None:
 
 def sign_out(user: User) -> None:
     """End the user's sessions on the server side, so a copied cookie stops working."""
-    end_sessions(user)
-    record("account.signed_out", target=user, actor=user)
-    db.session.commit()
+    with transaction():
+        user = db.session.get(User, user.id)
+        end_sessions(user)
+        record("account.signed_out", target=user, actor=user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -168,10 +161,12 @@ def change_password(user: User, current: str, new: str) -> None:
     if not passwords.verify_password(user.password_hash, current):
         raise WrongPassword("Your current password is not correct")
     passwords.check_policy(new)
-    user.password_hash = passwords.hash_password(new)
-    end_sessions(user)
-    record("account.password_changed", target=user, actor=user)
-    db.session.commit()
+    new_hash = passwords.hash_password(new)
+    with transaction():
+        user = db.session.get(User, user.id)
+        user.password_hash = new_hash
+        end_sessions(user)
+        record("account.password_changed", target=user, actor=user)
 
 
 # --- links sent by email -------------------------------------------------------
@@ -213,10 +208,11 @@ def request_password_reset(email: str, now: dt.datetime | None = None) -> None:
     if throttle().is_blocked(RESET_REQUESTS, key):
         return  # no flood of emails to one inbox
     throttle().hit(RESET_REQUESTS, key)
-    token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
-    emails.password_reset(user, token)
-    record("account.password_reset_requested", target=user)
-    db.session.commit()
+    with transaction():
+        user = db.session.get(User, user.id)
+        token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
+        emails.password_reset(user, token)
+        record("account.password_reset_requested", target=user)
 
 
 def set_password_with_token(
@@ -225,7 +221,12 @@ def set_password_with_token(
     """Use a reset or invitation link once to set the password; every old session ends."""
     now = now or utcnow()
     passwords.check_policy(password)
-    found = find_token(token, purpose, now)
+    new_hash = passwords.hash_password(password)
+    with transaction():
+        return _use_token(find_token(token, purpose, now), purpose, new_hash, now)
+
+
+def _use_token(found: AccountToken, purpose: TokenPurpose, new_hash: str, now) -> User:
     # A conditional update, so two requests racing with one link cannot both win.
     claimed = db.session.execute(
         update(AccountToken)
@@ -233,7 +234,6 @@ def set_password_with_token(
         .values(used_at=now)
     )
     if claimed.rowcount != 1:
-        db.session.rollback()
         raise InvalidToken()
     user = found.user
     db.session.execute(
@@ -245,14 +245,13 @@ def set_password_with_token(
         )
         .values(used_at=now)
     )
-    user.password_hash = passwords.hash_password(password)
+    user.password_hash = new_hash
     end_sessions(user)
     if purpose is TokenPurpose.INVITATION:
         user.last_sign_in_at = now
         record("account.invitation_accepted", target=user, actor=user)
     else:
         record("account.password_reset", target=user, actor=user)
-    db.session.commit()
     return user
 
 
@@ -270,14 +269,16 @@ def invite(
     address = normalise_email(email)
     if find_by_email(address) is not None:
         raise DuplicateEmail("An account with that email address already exists")
-    user = User(email=address, name=name, role=role, can_post_news=can_post_news, created_at=now)
-    db.session.add(user)
-    db.session.flush()
-    token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
-    emails.invitation(user, token, invited_by)
     news = "may post news" if can_post_news else "may not post news"
-    record("user.invited", target=user, summary=f"Invited {address} as {role.value}; {news}")
-    _commit_new_user(address)
+    with _new_account(address):
+        user = User(
+            email=address, name=name, role=role, can_post_news=can_post_news, created_at=now
+        )
+        db.session.add(user)
+        db.session.flush()
+        token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
+        emails.invitation(user, token, db.session.get(User, invited_by.id))
+        record("user.invited", target=user, summary=f"Invited {address} as {role.value}; {news}")
     return user
 
 
@@ -286,6 +287,11 @@ def resend_invitation(user: User, *, invited_by: User, now: dt.datetime | None =
     now = now or utcnow()
     if user.password_hash is not None:
         raise AccountError("This person has already set a password")
+    with transaction():
+        _replace_invitation(db.session.get(User, user.id), db.session.get(User, invited_by.id), now)
+
+
+def _replace_invitation(user: User, invited_by: User, now: dt.datetime) -> None:
     db.session.execute(
         update(AccountToken)
         .where(
@@ -298,4 +304,3 @@ def resend_invitation(user: User, *, invited_by: User, now: dt.datetime | None =
     token = _issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME, now)
     emails.invitation(user, token, invited_by)
     record("user.invitation_resent", target=user, summary=f"Invitation sent again to {user.email}")
-    db.session.commit()

@@ -8,6 +8,7 @@ from flask_login import current_user
 from engage.access import news_editor_required
 from engage.events.forms import ConfirmForm, options
 from engage.extensions import db
+from engage.forms import show_field_error
 from engage.markdown import render
 from engage.news import services
 from engage.news.forms import NEWS_FIELDS, NewsForm
@@ -78,7 +79,7 @@ def _edit(item: NewsItem | None):
                 publish_at=form.publish_at.data,
             )
         except NewsChangeRefused as refused:
-            form[refused.field].errors.append(str(refused))
+            show_field_error(form, refused)
         else:
             when = item.published_at
             flash(_DONE[action].format(title=item.title, when=when and _when(when)), "success")

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.db import UTCDateTime, utcnow
 from engage.extensions import db
+
+
+class NewsState(enum.StrEnum):
+    """Where an item stands, worked out from its publication time (not stored)."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
 
 
 class NewsItem(db.Model):

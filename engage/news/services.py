@@ -9,11 +9,12 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.audit.services import record
-from engage.db import utcnow
+from engage.db import transaction, utcnow
 from engage.events.access import managed_events
 from engage.events.models import Event
 from engage.extensions import db
-from engage.news.models import NewsItem
+from engage.forms import FieldError
+from engage.news.models import NewsItem, NewsState
 from engage.slugs import free_slug, slug_taken
 
 
@@ -50,10 +51,8 @@ def get_published(slug: str, now: dt.datetime | None = None) -> NewsItem:
 # --- the back office ----------------------------------------------------------
 
 
-class NewsChangeRefused(ValueError):
+class NewsChangeRefused(FieldError):
     """A change the rules forbid; `field` names the form field to blame."""
-
-    field = "title"
 
 
 class NewsSlugTaken(NewsChangeRefused):
@@ -68,11 +67,11 @@ class ScheduleInPast(NewsChangeRefused):
     field = "publish_at"
 
 
-def state(item: NewsItem, now: dt.datetime | None = None) -> str:
-    """'draft', 'scheduled' or 'published'."""
+def state(item: NewsItem, now: dt.datetime | None = None) -> NewsState:
+    """Draft, scheduled or published, at `now`."""
     if item.published_at is None:
-        return "draft"
-    return "scheduled" if item.published_at > (now or utcnow()) else "published"
+        return NewsState.DRAFT
+    return NewsState.SCHEDULED if item.published_at > (now or utcnow()) else NewsState.PUBLISHED
 
 
 def all_items(number: int, per_page: int) -> Pagination:
@@ -115,39 +114,34 @@ def save_news(
         raise ScheduleInPast("Choose a time in the future, or use “Publish now”")
     is_new = item is None
     try:
-        fields = {
-            **fields,
-            "slug": _news_slug(
-                fields["title"], fields.get("slug") or "", None if is_new else item.id
-            ),
-        }
-        if is_new:
-            item = NewsItem(author_id=author.id)
-            db.session.add(item)
-        for name, value in fields.items():
-            setattr(item, name, value)
-        db.session.flush()
-        record("news.created" if is_new else "news.updated", item, summary=item.title)
-        if action == "publish" and state(item, now) != "published":
-            item.published_at = now
-            record("news.published", item, summary=item.title)
-        elif action == "schedule":
-            item.published_at = publish_at
-            record("news.scheduled", item, summary=f"{item.title} at {publish_at.isoformat()}")
-        db.session.commit()
+        with transaction():
+            if not is_new:
+                item = db.session.get(NewsItem, item.id)
+            typed_slug = fields.get("slug") or ""
+            slug = _news_slug(fields["title"], typed_slug, None if is_new else item.id)
+            if is_new:
+                item = NewsItem(author_id=author.id)
+                db.session.add(item)
+            for name, value in {**fields, "slug": slug}.items():
+                setattr(item, name, value)
+            db.session.flush()
+            record("news.created" if is_new else "news.updated", item, summary=item.title)
+            if action == "publish" and state(item, now) != NewsState.PUBLISHED:
+                item.published_at = now
+                record("news.published", item, summary=item.title)
+            elif action == "schedule":
+                item.published_at = publish_at
+                record("news.scheduled", item, summary=f"{item.title} at {publish_at.isoformat()}")
     except IntegrityError as error:  # two editors took the same slug at once
-        db.session.rollback()
         raise NewsSlugTaken("Another news item already uses that web address name") from error
-    except BaseException:
-        db.session.rollback()
-        raise
     return item
 
 
 def unpublish_news(item: NewsItem) -> None:
     """Take an item off the site (or out of the schedule): it becomes a draft."""
-    if item.published_at is None:
-        return
-    item.published_at = None
-    record("news.unpublished", item, summary=item.title)
-    db.session.commit()
+    with transaction():
+        item = db.session.get(NewsItem, item.id)
+        if item.published_at is None:
+            return
+        item.published_at = None
+        record("news.unpublished", item, summary=item.title)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from engage.addresses import Email
 from engage.events.models import Event, EventQuestion, QuestionKind
 from engage.forms import NoControlCharacters, SingleLine, strip
 from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
-from engage.registrations.services import ChangeData, RegistrationData
+from engage.registrations.services import (
+    ChangeData,
+    RegistrationData,
+    TooManyWorkshops,
+    check_workshop_limit,
+)
 
 TEXT_ANSWER_MAX = 1000
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -38,21 +43,6 @@ class MultiCheckbox(SelectMultipleField):
         offered = {value for value, *_ in self.iter_choices()}
         if any(value not in offered for value in self.data or []):
             raise ValidationError("Choose from the options given")
-
-
-class Email:
-    """Check an email address's syntax (no DNS look-up) and store it normalised."""
-
-    def __call__(self, form, field) -> None:
-        if not field.data:
-            return
-        try:
-            checked = validate_email(field.data, check_deliverability=False)
-        except EmailNotValidError as error:
-            raise ValidationError(
-                "Enter an email address in the correct format, like name@example.org"
-            ) from error
-        field.data = checked.normalized.lower()
 
 
 def _required(message: str):
@@ -91,10 +81,11 @@ class _EventForm(FlaskForm):
     question_fields: list[tuple[EventQuestion, str]] = []
 
     def validate_workshops(self, field) -> None:
-        limit = self.meta.event.max_workshops
-        if len(field.data or []) > limit:
-            noun = "workshop" if limit == 1 else "workshops"
-            raise ValidationError(f"Choose no more than {limit} {noun}")
+        """No more workshops than the event allows (the service's own rule)."""
+        try:
+            check_workshop_limit(self.meta.event, field.data or [])
+        except TooManyWorkshops as error:
+            raise ValidationError(error.message) from error
 
     def answers(self) -> dict[int, str | list[str]]:
         """Answers to the event's questions, keyed by question id."""

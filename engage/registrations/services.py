@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from engage.addresses import normalise_email
 from engage.db import retrying, utcnow
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind
 from engage.events.services import BookingState, booking_closed
 from engage.extensions import db
+from engage.forms import FieldError
 from engage.registrations import emails
 from engage.registrations.models import (
     AttendeeCategory,
@@ -58,7 +60,8 @@ class RegistrationClosed(RegistrationError):
     message = "Registration for this event is not open."
 
 
-class AlreadyRegistered(RegistrationError):
+class AlreadyRegistered(RegistrationError, FieldError):
+    field = "email"
     message = (
         "This email address is already registered for this event. Use the link in your "
         "confirmation email to see or change your registration."
@@ -69,8 +72,10 @@ class EventFull(RegistrationError):
     message = "Sorry, all places are taken and there is no waiting list for this event."
 
 
-class WorkshopError(RegistrationError):
+class WorkshopError(RegistrationError, FieldError):
     """A problem with the workshops chosen."""
+
+    field = "workshops"
 
 
 class WorkshopFull(WorkshopError):
@@ -267,14 +272,19 @@ def get_by_token(token: str) -> Registration:
 # --- rules --------------------------------------------------------------------
 
 
+def check_workshop_limit(event: Event, ids: Iterable[int]) -> None:
+    """Raise TooManyWorkshops if more workshops are chosen than the event allows."""
+    if len(set(ids)) > event.max_workshops:
+        raise TooManyWorkshops(event.max_workshops)
+
+
 def _choose_workshops(event: Event, ids: Iterable[int]) -> list[EventSession]:
     by_id = {w.id: w for w in event.workshops}
     wanted = list(dict.fromkeys(ids))
     if any(i not in by_id for i in wanted):
         raise UnknownWorkshop()
+    check_workshop_limit(event, wanted)
     chosen = sorted((by_id[i] for i in wanted), key=lambda w: (w.starts_at, w.id))
-    if len(chosen) > event.max_workshops:
-        raise TooManyWorkshops(event.max_workshops)
     for first, second in itertools.pairwise(chosen):
         if second.starts_at < first.ends_at:
             raise WorkshopsOverlap(first, second)
@@ -333,7 +343,7 @@ def _has_place(event: Event) -> bool:
 def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = None):
     """Book a place, or a place on the waiting list; returns a RegistrationResult."""
     now = now or utcnow()
-    email = data.email.strip().lower()
+    email = normalise_email(data.email)
     event_id = event.id
 
     def work():
