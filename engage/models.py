@@ -1,6 +1,6 @@
 """Imports every model so that metadata, Alembic and the shell see all tables."""
 
-from engage.accounts.models import AccountToken, Role, TokenPurpose, User
+from engage.accounts.models import AccountToken, Role, ThrottleHit, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
 from engage.mail.models import JobRun, MessageStatus, OutboxMessage
@@ -31,6 +31,7 @@ __all__ = [
     "RegistrationStatus",
     "ReminderSend",
     "Role",
+    "ThrottleHit",
     "TokenPurpose",
     "User",
     "event_organisers",

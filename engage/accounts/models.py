@@ -1,4 +1,4 @@
-"""The users table: the staff who run the site (attendees need no account)."""
+"""The staff who run the site (attendees need no account), their links and sign-in counts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.db import UTCDateTime, utcnow, value_enum
@@ -78,3 +78,18 @@ class AccountToken(db.Model):
     def is_usable(self, now: dt.datetime) -> bool:
         """Whether the link may still be used at `now`."""
         return self.used_at is None and now < self.expires_at
+
+
+class ThrottleHit(db.Model):
+    """One counted attempt (a failed sign-in, a reset request) against a throttle key.
+
+    Only hashed keys are stored (see accounts/throttle.py); rows are deleted
+    once no limit counts them any more.
+    """
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_key_hit_at", "key", "hit_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    hit_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

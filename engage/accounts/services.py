@@ -124,22 +124,27 @@ def authenticate(
     keys = (address_key(address), account_key(typed))
     counters = throttle()
     if counters.is_blocked(SIGN_IN_FAILURES, *keys):
-        record("account.sign_in_throttled", summary=f"Sign-in refused while throttled: {typed}")
-        db.session.commit()
+        with transaction():
+            record("account.sign_in_throttled", summary=f"Sign-in refused while throttled: {typed}")
         raise SignInThrottled()
     user = find_by_email(typed)
     matches = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.is_enabled:
-        counters.hit(SIGN_IN_FAILURES, *keys)
-        record("account.sign_in_failed", target=user, summary=f"Failed sign-in as {typed}")
-        db.session.commit()
+        # Committed before raising: the failure must count even though sign-in fails.
+        with transaction():
+            counters.hit(SIGN_IN_FAILURES, *keys)
+            record("account.sign_in_failed", target=user, summary=f"Failed sign-in as {typed}")
         raise InvalidCredentials()
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-    user.last_sign_in_at = now or utcnow()
-    record("account.signed_in", target=user, actor=user)
-    db.session.commit()
-    counters.clear(SIGN_IN_FAILURES, keys[1])
+    # Hashed before the transaction: SQLite's write lock is not held while argon2 works.
+    rehashed = (
+        passwords.hash_password(password) if passwords.needs_rehash(user.password_hash) else None
+    )
+    with transaction():
+        if rehashed:
+            user.password_hash = rehashed
+        user.last_sign_in_at = now or utcnow()
+        record("account.signed_in", target=user, actor=user)
+        counters.clear(SIGN_IN_FAILURES, keys[1])
     return user
 
 
@@ -205,10 +210,10 @@ def request_password_reset(email: str, now: dt.datetime | None = None) -> None:
     if user is None or not user.is_enabled:
         return
     key = account_key(user.email, purpose="reset")
-    if throttle().is_blocked(RESET_REQUESTS, key):
-        return  # no flood of emails to one inbox
-    throttle().hit(RESET_REQUESTS, key)
     with transaction():
+        if throttle().is_blocked(RESET_REQUESTS, key):
+            return  # no flood of emails to one inbox
+        throttle().hit(RESET_REQUESTS, key)
         user = db.session.get(User, user.id)
         token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
         emails.password_reset(user, token)

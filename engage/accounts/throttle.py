@@ -1,15 +1,21 @@
-"""Counting failed sign-ins, in storage every worker shares (Redis when configured)."""
+"""Counting failed sign-ins where every worker sees them: Redis if configured, else the database."""
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse, storage, strategies
+from sqlalchemy import delete, func, select
 
+from engage.accounts.models import ThrottleHit
+from engage.db import transaction, utcnow
 from engage.errors import render_error
+from engage.extensions import db
+from engage.tokens import digest
 
 SIGN_IN_FAILURES = parse("5 per 15 minutes")
 RESET_REQUESTS = parse("3 per hour")
@@ -30,8 +36,21 @@ def _storage_errors() -> Iterator[None]:
         raise ThrottleUnavailable() from error
 
 
-class Throttle:
+class Throttle(Protocol):
     """Failure counters keyed by client address and by account."""
+
+    def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
+        """Whether any of the keys has used up the limit (counts nothing)."""
+
+    def hit(self, limit: RateLimitItem, *keys: str) -> None:
+        """Count one attempt against each key."""
+
+    def clear(self, limit: RateLimitItem, *keys: str) -> None:
+        """Forget the attempts counted against the keys."""
+
+
+class StorageThrottle:
+    """Counters in a `limits` storage that every worker shares, such as Redis."""
 
     def __init__(self, storage_uri: str):
         self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
@@ -54,23 +73,78 @@ class Throttle:
                 self.limiter.clear(limit, "engage", key)
 
 
+def _window(limit: RateLimitItem) -> dt.timedelta:
+    return dt.timedelta(seconds=limit.get_expiry())
+
+
+class DatabaseThrottle:
+    """Counters as rows in throttle_hits, in the current transaction or one of their own.
+
+    Rows older than `keep` (the longest window in use) count towards nothing
+    and are deleted at each hit, so the table holds at most that much history.
+    """
+
+    def __init__(self, keep: dt.timedelta):
+        self.keep = keep
+
+    def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
+        """Whether any of the keys has used up the limit (counts nothing)."""
+        since = utcnow() - _window(limit)
+        used_up = (
+            select(ThrottleHit.key)
+            .where(ThrottleHit.key.in_(keys), ThrottleHit.hit_at > since)
+            .group_by(ThrottleHit.key)
+            .having(func.count() >= limit.amount)
+        )
+        # A plain read: the writes that follow use transaction(), which ends it first.
+        with _storage_errors():
+            return db.session.execute(used_up).first() is not None
+
+    def hit(self, limit: RateLimitItem, *keys: str) -> None:
+        """Count one attempt against each key, and delete rows no limit counts any more."""
+        if _window(limit) > self.keep:
+            raise ValueError(f"{limit} outlasts the {self.keep} the rows are kept")
+        now = utcnow()
+        # SKIP LOCKED (PostgreSQL): concurrent hits each prune what the others
+        # have not claimed, instead of deadlocking over the same old rows.
+        expired = (
+            select(ThrottleHit.id)
+            .where(ThrottleHit.hit_at <= now - self.keep)
+            .with_for_update(skip_locked=True)
+        )
+        with _storage_errors(), transaction() as session:
+            session.execute(delete(ThrottleHit).where(ThrottleHit.id.in_(expired)))
+            session.add_all(ThrottleHit(key=key, hit_at=now) for key in keys)
+
+    def clear(self, limit: RateLimitItem, *keys: str) -> None:
+        """Forget the attempts counted against the keys."""
+        with _storage_errors(), transaction() as session:
+            session.execute(delete(ThrottleHit).where(ThrottleHit.key.in_(keys)))
+
+
 def address_key(address: str | None) -> str:
-    """The counter for one client address."""
-    return f"sign-in:address:{address or 'unknown'}"
+    """The counter for one client address (hashed, as the account's is)."""
+    return f"sign-in:address:{digest(address or 'unknown')}"
 
 
 def account_key(email: str, purpose: str = "sign-in") -> str:
-    """The counter for one typed email address (hashed: no personal data in Redis)."""
-    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-    return f"{purpose}:account:{digest}"
+    """The counter for one typed email address (hashed: no personal data in the store)."""
+    return f"{purpose}:account:{digest(email.strip().lower())}"
 
 
 def init_app(app: Flask) -> None:
-    """Build the shared counters from RATELIMIT_STORAGE_URI."""
-    app.extensions[_EXTENSION] = Throttle(app.config["RATELIMIT_STORAGE_URI"])
+    """Keep the counters in RATELIMIT_STORAGE_URI if it is shared, else in the database."""
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    if uri.startswith("memory://"):
+        # Memory lives in one process: each gunicorn worker would count alone.
+        keep = max(_window(SIGN_IN_FAILURES), _window(RESET_REQUESTS))
+        app.extensions[_EXTENSION] = DatabaseThrottle(keep)
+    else:
+        app.extensions[_EXTENSION] = StorageThrottle(uri)
 
     @app.errorhandler(ThrottleUnavailable)
     def unavailable(_error):
+        db.session.rollback()  # a failed count may have broken the transaction
         return render_error(503)
 
 

@@ -13,7 +13,9 @@ from tests.accounts.conftest import audit_actions
 from tests.conftest import TEST_PASSWORD, free_port
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+# memory:// is the default setting, which keeps the counts in the database.
 STORAGES = ["memory://"] + ([TEST_REDIS_URL] if TEST_REDIS_URL else [])
+STORAGE_IDS = {"memory://": "database", TEST_REDIS_URL: "redis"}
 ADDRESSES = [f"192.0.2.{n}" for n in range(1, 12)]
 EMAILS = ["org@example.org", "other@example.org"] + [f"guess{n}@example.org" for n in range(6)]
 
@@ -26,7 +28,7 @@ def _clear(app) -> None:
         counters.clear(SIGN_IN_FAILURES, *(account_key(e) for e in EMAILS))
 
 
-@pytest.fixture(params=STORAGES, ids=lambda uri: uri.split(":")[0])
+@pytest.fixture(params=STORAGES, ids=STORAGE_IDS.get)
 def throttled_app(request, make_app):
     application = make_app(RATELIMIT_STORAGE_URI=request.param)
     _clear(application)
@@ -131,9 +133,10 @@ def test_the_block_lifts_after_fifteen_minutes(make_app, make_user):
         assert _attempt(app, "org@example.org", TEST_PASSWORD, ADDRESSES[6])[0].status_code == 302
 
 
-@pytest.mark.skipif(not TEST_REDIS_URL, reason="TEST_REDIS_URL is not set")
-def test_workers_share_the_count_through_redis(make_app, make_user):
-    first, second = (make_app(RATELIMIT_STORAGE_URI=TEST_REDIS_URL) for _ in range(2))
+@pytest.mark.parametrize("storage_uri", STORAGES, ids=STORAGE_IDS.get)
+def test_two_apps_share_the_count(make_app, make_user, storage_uri):
+    """Two app instances stand for two workers (test_throttle_workers.py runs real ones)."""
+    first, second = (make_app(RATELIMIT_STORAGE_URI=storage_uri) for _ in range(2))
     _clear(first)
     try:
         make_user("org@example.org", password=TEST_PASSWORD)
