@@ -129,6 +129,7 @@ def _five_wrong_then_right(server: Server, tries: int = 30) -> requests.Response
             return right
     pytest.fail(f"one worker answered every attempt ({answered}); nothing was proved")
 
+
 def _assert_refused(response: requests.Response) -> None:
     assert response.status_code == 429
     assert "Location" not in response.headers  # no way into the back office
