@@ -19,6 +19,7 @@ from engage.accounts.views import bp as accounts_bp
 from engage.cli import engage_cli
 from engage.db import configure_engine
 from engage.events.manage import bp as manage_events_bp
+from engage.events.manage_organisers import bp as organisers_bp
 from engage.events.views import bp as events_bp
 from engage.extensions import csrf, limiter, login_manager, migrate
 from engage.extensions import db as database  # `engage.db` is the module of db helpers
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     admin_bp,
     manage_news_bp,  # /admin/news
     manage_events_bp,  # /admin/events
+    organisers_bp,  # /admin/users/<id>/events
     mail_bp,
 )
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from flask_wtf import FlaskForm
 from wtforms import Field, Form
+from wtforms.fields import SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 # C0 and C1 controls, plus the Unicode line and paragraph separators.
@@ -32,6 +35,16 @@ class NoControlCharacters:
     def __call__(self, form: Form, field: Field) -> None:
         if field.data and _CONTROL_MULTILINE.search(str(field.data)):
             raise ValidationError(f"{field.label.text} must not contain special characters")
+
+
+def options(pairs) -> list:
+    """Select options from (value, label) pairs, as WTForms 3.3 wants them."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def option_values(choices) -> set:
+    """The values of a select field's options."""
+    return {c.value if hasattr(c, "value") else c[0] for c in choices}
 
 
 def strip(value):
@@ -79,3 +92,9 @@ def show_field_error(form: Form, error: FieldError) -> None:
     """Put a service's refusal beside its field (or the form's first field, if it has none)."""
     target = form[error.field] if error.field in form else next(iter(form))
     target.errors = [*target.errors, str(error)]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that confirms a change: it carries only the CSRF token (and a Confirm button)."""
+
+    submit = SubmitField("Confirm")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
@@ -131,13 +131,3 @@ class UserForm(FlaskForm):
     )
     role = RadioField("Role", choices=ROLE_CHOICES, validators=[InputRequired("Choose a role")])
     can_post_news = BooleanField("May write and publish news")
-
-
-class AssignEventForm(FlaskForm):
-    event_id = SelectField(
-        "Event", coerce=int, validate_choice=True, validators=[InputRequired("Choose an event")]
-    )
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token is sent."""

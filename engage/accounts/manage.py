@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from engage.access import admin_required, can_edit_news, staff_required
-from engage.accounts import management, services
-from engage.accounts.forms import AssignEventForm, ConfirmForm, InviteForm, UserForm
+from engage.accounts import manage_services, services
+from engage.accounts.forms import InviteForm, UserForm
 from engage.accounts.models import Role, User
 from engage.audit.models import AuditEntry
-from engage.events.models import Event
 from engage.extensions import db
+from engage.forms import ConfirmForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,7 +37,7 @@ def dashboard():
 @admin_required
 def users():
     """Every account, with its role and state."""
-    return render_template("admin/users.html", users=management.list_users())
+    return render_template("admin/users.html", users=manage_services.list_users())
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -63,21 +62,12 @@ def invite():
     return render_template("admin/invite.html", form=form)
 
 
-def _assign_form(user: User) -> AssignEventForm:
-    form = AssignEventForm()
-    form.event_id.choices = [
-        SelectChoice(event.id, event.title) for event in management.assignable_events(user)
-    ]
-    return form
-
-
-def _user_page(user: User, form=None, assign=None, status: int = 200):
+def _user_page(user: User, form=None, status: int = 200):
     form = form or UserForm(formdata=None, obj=user, role=user.role.value)
     return render_template(
         "admin/user.html",
         user=user,
         form=form,
-        assign=assign or _assign_form(user),
         confirm=ConfirmForm(),
     ), status
 
@@ -92,13 +82,13 @@ def user(user_id: int):
     form = UserForm()
     if form.validate_on_submit():
         try:
-            management.update_user(
+            manage_services.update_user(
                 account,
                 name=form.name.data,
                 role=Role(form.role.data),
                 can_post_news=form.can_post_news.data,
             )
-        except management.LastAdmin as error:
+        except manage_services.LastAdmin as error:
             form.role.errors.append(str(error))
         else:
             flash("Changes saved.", "success")
@@ -124,8 +114,8 @@ def _set_enabled(account: User, enabled: bool):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        management.set_enabled(account, enabled)
-    except management.LastAdmin as error:
+        manage_services.set_enabled(account, enabled)
+    except manage_services.LastAdmin as error:
         flash(str(error), "error")
     else:
         flash(f"{account.name} can {'now' if enabled else 'no longer'} sign in.", "success")
@@ -145,35 +135,6 @@ def resend_invitation(user_id: int):
         flash(str(error), "error")
     else:
         flash(f"A new invitation has been sent to {account.email}.", "success")
-    return redirect(url_for("admin.user", user_id=account.id))
-
-
-@bp.post("/users/<int:user_id>/events")
-@admin_required
-def assign_event(user_id: int):
-    """Let the user manage one more event."""
-    account = _user_or_404(user_id)
-    form = _assign_form(account)
-    if not form.validate_on_submit():
-        return _user_page(account, assign=form, status=400)
-    event = db.session.get(Event, form.event_id.data)
-    management.assign_event(account, event)
-    flash(f"{account.name} can now manage {event.title}.", "success")
-    return redirect(url_for("admin.user", user_id=account.id))
-
-
-@bp.post("/users/<int:user_id>/events/<int:event_id>/remove")
-@admin_required
-def remove_event(user_id: int, event_id: int):
-    """Stop the user managing an event."""
-    account = _user_or_404(user_id)
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    management.remove_event(account, event)
-    flash(f"{account.name} no longer manages {event.title}.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
 

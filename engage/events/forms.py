@@ -24,30 +24,15 @@ from wtforms.validators import (
 )
 
 from engage.events.models import QuestionKind, SessionKind
-from engage.forms import NoControlCharacters, SingleLine, strip
+from engage.forms import NoControlCharacters, SingleLine, options, strip
 from engage.slugs import SLUG_MAX, slug_filter
 from engage.timefields import EndsAfterStart, LocalDateTimeField, Required
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms before 3.3 takes (value, label) pairs
-    SelectChoice = None
 
 MAX_REMINDERS = 5
 MAX_REMINDER_HOURS = 60 * 24
 MAX_CHOICES = 30
 _OFFSET = re.compile(r"^(\d{1,4})\s*([wdh])$")
 _UNIT_HOURS = {"w": 7 * 24, "d": 24, "h": 1}
-
-
-def options(pairs) -> list:
-    """Select options as this WTForms version wants them (pairs are deprecated in 3.3)."""
-    return [SelectChoice(v, label) if SelectChoice else (v, label) for v, label in pairs]
-
-
-def option_values(choices) -> set:
-    """The values of a select field's options."""
-    return {c.value if hasattr(c, "value") else c[0] for c in choices}
 
 
 class WholeNumberField(IntegerField):
@@ -315,7 +300,9 @@ class CancelEventForm(FlaskForm):
     confirm = SubmitField("Cancel the event and tell attendees")
 
 
-class ConfirmForm(FlaskForm):
-    """A button that confirms a POST (and carries the CSRF token)."""
+class AssignEventForm(FlaskForm):
+    """Choose one more event for an organiser to run."""
 
-    submit = SubmitField("Confirm")
+    event_id = SelectField(
+        "Event", coerce=int, validate_choice=True, validators=[InputRequired("Choose an event")]
+    )

@@ -9,11 +9,11 @@ from engage.access import staff_required
 from engage.events import manage_services as services
 from engage.events import services as public_services
 from engage.events.access import event_or_404, managed_events
-from engage.events.forms import CancelEventForm, ConfirmForm, EventForm, event_fields
+from engage.events.forms import CancelEventForm, EventForm, event_fields
 from engage.events.manage_services import EventChangeRefused
 from engage.events.models import Event
 from engage.extensions import db
-from engage.forms import show_field_error
+from engage.forms import ConfirmForm, show_field_error
 from engage.mail import services as mail_services
 from engage.mail import views as mail_views
 from engage.markdown import render

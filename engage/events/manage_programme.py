@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from engage.access import staff_required
 from engage.events import programme_services as services
 from engage.events.access import event_or_404
-from engage.events.forms import SESSION_FIELDS, ConfirmForm, QuestionForm, SessionForm
+from engage.events.forms import SESSION_FIELDS, QuestionForm, SessionForm
 from engage.events.manage import bp
 from engage.events.manage_services import EventChangeRefused
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
-from engage.forms import show_field_error
+from engage.forms import ConfirmForm, show_field_error
 
 
 def _session_or_404(event: Event, session_id: int) -> EventSession:

@@ -6,8 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engage.events.forms import option_values
-from engage.forms import NoControlCharacters, SingleLine, strip
+from engage.forms import NoControlCharacters, SingleLine, option_values, strip
 from engage.slugs import SLUG_MAX, slug_filter
 from engage.timefields import LocalDateTimeField
 

@@ -6,9 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from engage.access import news_editor_required
-from engage.events.forms import ConfirmForm, options
 from engage.extensions import db
-from engage.forms import show_field_error
+from engage.forms import ConfirmForm, options, show_field_error
 from engage.markdown import render
 from engage.news import services
 from engage.news.forms import NEWS_FIELDS, NewsForm

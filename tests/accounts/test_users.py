@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from engage.accounts import management
+from engage.accounts import manage_services
 from engage.accounts.models import Role, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event
@@ -153,10 +153,10 @@ def test_audit_log_is_newest_first_and_paginated(app, admin_client):
 def test_last_admin_rule_as_a_service(app, admin):
     with app.app_context():
         user = db.session.get(User, admin.id)
-        with pytest.raises(management.LastAdmin):
-            management.set_enabled(user, False)
-        with pytest.raises(management.LastAdmin):
-            management.update_user(user, name="A", role=Role.ORGANISER, can_post_news=False)
+        with pytest.raises(manage_services.LastAdmin):
+            manage_services.set_enabled(user, False)
+        with pytest.raises(manage_services.LastAdmin):
+            manage_services.update_user(user, name="A", role=Role.ORGANISER, can_post_news=False)
         assert db.session.get(User, admin.id).is_admin
 
 

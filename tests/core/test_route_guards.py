@@ -83,9 +83,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.audit": ADMIN_ONLY,
     "admin.disable": USER_ACTION,
     "admin.enable": USER_ACTION,
-    "admin.remove_event": USER_ACTION,
+    "organisers.remove": USER_ACTION,
     "admin.resend_invitation": USER_ACTION,
-    "admin.assign_event": {**USER_ACTION, "admin": "400"},  # let in; no event chosen
+    "organisers.assign": {**USER_ACTION, "admin": "400"},  # let in; no event chosen
     "manage_events.messages": EVENT_STAFF,
     "mail.messages": ADMIN_ONLY,
     "mail.retry_message": {**ADMIN_ONLY, "admin": "302 /admin/messages"},

@@ -1,4 +1,7 @@
-"""What admins do to other accounts: roles, news permission, enabling, event assignments."""
+"""What admins do to other accounts: roles, news permission, enabling.
+
+Which events an organiser runs is the events feature's (engage.events.organisers).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from engage.accounts.models import Role, User
 from engage.accounts.services import AccountError, end_sessions
 from engage.audit.services import record
 from engage.db import transaction
-from engage.events.models import Event
 from engage.extensions import db
 
 
@@ -60,39 +62,6 @@ def set_enabled(user: User, enabled: bool) -> None:
         record("user.enabled" if enabled else "user.disabled", target=user, summary=user.email)
 
 
-def assign_event(user: User, event: Event) -> None:
-    """Let an organiser manage an event."""
-    with transaction(lock=(User, user.id)):
-        if any(organiser.id == user.id for organiser in event.organisers):
-            return
-        event.organisers.append(user)
-        record(
-            "user.event_assigned",
-            target=user,
-            summary=f"{user.email} assigned to event {event.id} ({event.title})",
-        )
-
-
-def remove_event(user: User, event: Event) -> None:
-    """Stop an organiser managing an event."""
-    with transaction(lock=(User, user.id)):
-        if not any(organiser.id == user.id for organiser in event.organisers):
-            return
-        event.organisers.remove(user)
-        record(
-            "user.event_removed",
-            target=user,
-            summary=f"{user.email} removed from event {event.id} ({event.title})",
-        )
-
-
 def list_users() -> list[User]:
     """Every account, admins first, then by name."""
     return list(db.session.scalars(select(User).order_by(User.role, User.name, User.id)))
-
-
-def assignable_events(user: User) -> list[Event]:
-    """Events the user is not yet assigned to, latest first."""
-    assigned = {event.id for event in user.organised_events}
-    events = db.session.scalars(select(Event).order_by(Event.starts_at.desc()))
-    return [event for event in events if event.id not in assigned]
