@@ -14,8 +14,7 @@ def _guarded_rules(app) -> list[Rule]:
     return [
         rule
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith(("admin.", "organisers."))
-        or rule.endpoint in STAFF_ENDPOINTS
+        if rule.endpoint.startswith(("admin.", "organisers.")) or rule.endpoint in STAFF_ENDPOINTS
     ]
 
 
