@@ -141,6 +141,18 @@ def transaction(lock: tuple[type, int] | None = None) -> Iterator[Session]:
         session.info.pop(_DEPTH, None)
 
 
+def end_read() -> None:
+    """End the session's read-only transaction, so that no snapshot or lock is held.
+
+    For jobs that read, then do each piece of work in a transaction() of its
+    own. Refuses a session with changes: those belong in a transaction().
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read() found unsaved changes; write them in a transaction()")
+    session.rollback()
+
+
 def _lock_row(session: Session, lock: tuple[type, int]) -> None:
     if db.engine.dialect.name == "sqlite":
         return  # BEGIN IMMEDIATE already holds the whole database

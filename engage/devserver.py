@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,7 +56,12 @@ def processes(port: str) -> dict[str, list[str]]:
 def main() -> int:
     """Start every process; when one stops, stop the rest."""
     port = os.environ.get("PORT", "5000")
-    children = {name: subprocess.Popen(cmd) for name, cmd in processes(port).items()}
+    commands = processes(port)
+    # The sink first, and listening, so the worker's first delivery does not
+    # meet a closed port and wait a minute to retry.
+    children = {"mail-sink": subprocess.Popen(commands.pop("mail-sink"))}
+    _wait_for_port(int(os.environ.get("MAIL_PORT", "8025")), children["mail-sink"])
+    children.update({name: subprocess.Popen(cmd) for name, cmd in commands.items()})
     print(f"Engage is running at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)
     print("Emails the site sends are kept in instance/mail/", flush=True)
     stopping = False
@@ -80,6 +86,15 @@ def main() -> int:
                 child.kill()
     failed = [name for name, child in children.items() if child.returncode not in (0, -15, None)]
     return 1 if failed and not stopping else 0
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)  # waiting for another process to listen, not for the clock
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from flask import current_app
 from sqlalchemy import select, update
 
-from engage.db import transaction, utcnow
+from engage.db import end_read, transaction, utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
 
@@ -167,7 +167,7 @@ def mark_for_retry(
     now = now or utcnow()
     session = db.session()
     attempts = session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
-    session.commit()
+    end_read()
     if attempts is None:
         return False
     if attempts >= _max_attempts():

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from engage.db import utcnow
+from engage.db import end_read, utcnow
 from engage.extensions import db
 from engage.mail import delivery, jobs, outbox
 from engage.mail.models import OutboxMessage
@@ -143,7 +143,7 @@ class Worker:
             for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
         }
         session.expunge_all()
-        session.commit()
+        end_read()
         return rows
 
     def _build(self, message_id: int, row: OutboxMessage | None):

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engage.db import transaction, utcnow
+from engage.db import end_read, transaction, utcnow
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.jobs import periodic
@@ -64,7 +64,7 @@ def _due_events(now: dt.datetime) -> list[tuple[int, int]]:
         Event.is_published.is_(True), Event.cancelled_at.is_(None), Event.starts_at > now
     )
     due = [(event.id, due_offset(event, now)) for event in db.session.scalars(query)]
-    db.session.commit()  # end the read; each reminder has its own transaction
+    end_read()  # each reminder has its own transaction
     return [(event_id, offset) for event_id, offset in due if offset is not None]
 
 
@@ -89,7 +89,7 @@ def _candidates(event_id: int, offset: int) -> list[int]:
         .order_by(Registration.id)
     )
     ids = list(db.session.scalars(query))
-    db.session.commit()
+    end_read()
     return ids
 
 
@@ -154,4 +154,4 @@ def _recorded_by_another_run(registration_id: int, offset: int) -> bool:
     try:
         return bool(db.session.scalar(query))
     finally:
-        db.session.commit()
+        end_read()

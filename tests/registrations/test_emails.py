@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engage.events import manage_services
+from engage.events import manage_services, programme_services
 from engage.events.forms import EDITABLE_EVENT_FIELDS
 from engage.events.models import Event, EventSession, SessionKind
 from engage.extensions import db
@@ -335,3 +335,74 @@ def test_what_changed_is_read_from_the_old_values_given(app, make_event):
         changes = emails.schedule_changes(event, earlier)
         assert [c["what"] for c in changes] == ["When", "Where"]
         assert changes[0]["was"].startswith("Wednesday 20 January 2027, 9:30am")
+
+
+def _workshop_fields(workshop: EventSession, **changes) -> dict:
+    fields = {
+        "kind": workshop.kind.value,
+        "title": workshop.title,
+        "description_md": workshop.description_md or "",
+        "starts_at": workshop.starts_at,
+        "ends_at": workshop.ends_at,
+        "room": workshop.room,
+        "capacity": workshop.capacity,
+    }
+    return {**fields, **changes}
+
+
+def _first_workshop(event_id: int) -> EventSession:
+    return db.session.get(Event, event_id).workshops[0]
+
+
+def test_people_booked_on_a_moved_workshop_are_told(mail_app, smtp_server, summer_event):
+    event = summer_event()
+    with mail_app.app_context():
+        workshop = _first_workshop(event.id)
+        book(event, email="ada@example.org", workshop_ids=[workshop.id])
+        book(event, email="bob@example.org")  # not on that workshop
+        told = programme_services.update_session(
+            workshop, _workshop_fields(workshop, room="Calder Room")
+        )
+        assert told == 1
+        # Saving it again unchanged tells nobody.
+        workshop = _first_workshop(event.id)
+        assert programme_services.update_session(workshop, _workshop_fields(workshop)) == 0
+    _deliver(mail_app)
+    mail = by_recipient(smtp_server)
+    assert len(mail["bob@example.org"]) == 1  # the confirmation only
+    _confirmation, changed = mail["ada@example.org"]
+    body = _readable_alone(changed)
+    assert "“Well-being”, has changed" in body
+    assert "Room: now Calder Room\n(was Aire Room)" in body
+    assert mail_app.test_client().get(manage_path(changed)).status_code == 200
+
+
+def test_people_booked_on_a_removed_workshop_are_told_and_it_leaves_their_booking(
+    mail_app, smtp_server, summer_event
+):
+    event = summer_event()
+    with mail_app.app_context():
+        workshop = _first_workshop(event.id)
+        book(event, email="ada@example.org", workshop_ids=[workshop.id])
+        assert programme_services.delete_session(workshop) == 1
+        ada = db.session.scalar(
+            db.select(Registration).where(Registration.email == "ada@example.org")
+        )
+        assert ada.workshops == []
+        assert "workshop removed: Well-being" in [h.note for h in ada.history]
+    _deliver(mail_app)
+    _confirmation, removed = by_recipient(smtp_server)["ada@example.org"]
+    assert "“Well-being” at Engagement Day will no longer run" in _readable_alone(removed)
+
+
+def test_a_workshop_cannot_have_fewer_places_than_people_booked(app, summer_event):
+    event = summer_event()
+    with app.app_context():
+        workshop = _first_workshop(event.id)
+        for name in ("ada", "bob"):
+            book(event, email=f"{name}@example.org", workshop_ids=[workshop.id])
+        with pytest.raises(programme_services.WorkshopBelowBooked, match="the 2 people"):
+            programme_services.update_session(workshop, _workshop_fields(workshop, capacity=1))
+        assert _first_workshop(event.id).capacity is None
+        programme_services.update_session(workshop, _workshop_fields(workshop, capacity=2))
+        assert _first_workshop(event.id).capacity == 2

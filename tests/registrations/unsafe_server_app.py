@@ -21,9 +21,12 @@ def _without_lock(work, **_lock):
 
 
 def _has_place_then_commit(event):
-    # End the read: the insert that follows runs in a transaction of its own.
+    # End the read: the insert that follows runs in a transaction of its own,
+    # which on SQLite waits for the write lock (rather than failing to upgrade
+    # a read) and then writes on the strength of a count that may be stale.
     answer = _has_place(event)
     db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     return answer
 
 
