@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from engage.db import transaction
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
 from engage.news.models import NewsItem
@@ -235,6 +236,11 @@ def _event(fields: dict) -> tuple[Event, bool]:
 
 def load() -> int:
     """Create whatever part of the demo content is missing; return how many items."""
+    with transaction():
+        return _load_missing()
+
+
+def _load_missing() -> int:
     created = 0
     _, new = _event(ENGAGEMENT_DAY_2026)
     created += new
@@ -268,5 +274,4 @@ def load() -> int:
             item.event = db.session.scalar(select(Event).where(Event.slug == event_slug))
         db.session.add(item)
         created += 1
-    db.session.commit()
     return created
