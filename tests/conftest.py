@@ -243,6 +243,30 @@ def live_server(app) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture
+def gunicorn_for(app):
+    """start(module, workers=..., ...): gunicorn serving this test's database, stopped after.
+
+    `module` names a WSGI module under tests/ (e.g. "server_app"); see tests/gunicorn.py.
+    """
+    from tests.gunicorn import Gunicorn
+
+    started = []
+
+    def start(module: str, *, every_worker: bool = False, path: str = "/events/", **options):
+        with app.app_context():
+            url = db.engine.url.render_as_string(hide_password=False)
+            db.engine.dispose()
+        server = Gunicorn(module, url, **options)
+        started.append(server)
+        server.wait_until_up(path, every_worker=every_worker)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

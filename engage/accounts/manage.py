@@ -19,13 +19,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PER_PAGE = 50
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.get("/")
 @staff_required
 def dashboard():
@@ -76,7 +69,7 @@ def _user_page(user: User, form=None, status: int = 200):
 @admin_required
 def user(user_id: int):
     """One account: edit its name, role and news permission."""
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     if request.method == "GET":
         return _user_page(account)
     form = UserForm()
@@ -100,14 +93,14 @@ def user(user_id: int):
 @admin_required
 def disable(user_id: int):
     """Disable an account: every session it has ends at once."""
-    return _set_enabled(_user_or_404(user_id), False)
+    return _set_enabled(db.get_or_404(User, user_id), False)
 
 
 @bp.post("/users/<int:user_id>/enable")
 @admin_required
 def enable(user_id: int):
     """Let a disabled account sign in again."""
-    return _set_enabled(_user_or_404(user_id), True)
+    return _set_enabled(db.get_or_404(User, user_id), True)
 
 
 def _set_enabled(account: User, enabled: bool):
@@ -126,7 +119,7 @@ def _set_enabled(account: User, enabled: bool):
 @admin_required
 def resend_invitation(user_id: int):
     """Send a new invitation link to someone who has not set a password."""
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -32,18 +32,11 @@ def _template_helpers():
     return {"organiser_assign_form": assign_form}
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.post("")
 @admin_required
 def assign(user_id: int):
     """Let the user manage one more event."""
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     form = assign_form(account)
     if not form.validate_on_submit():
         page = render_template(
@@ -64,7 +57,7 @@ def assign(user_id: int):
 @admin_required
 def remove(user_id: int, event_id: int):
     """Stop the user managing an event."""
-    account = _user_or_404(user_id)
+    account = db.get_or_404(User, user_id)
     event = db.session.get(Event, event_id)
     if event is None:
         abort(404)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engage.access import news_editor_required
@@ -22,13 +22,6 @@ _DONE = {
     "publish": "“{title}” has been published.",
     "schedule": "“{title}” is scheduled for {when}.",
 }
-
-
-def _item_or_404(item_id: int) -> NewsItem:
-    item = db.session.get(NewsItem, item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 @bp.get("/")
@@ -53,7 +46,7 @@ def create():
 @news_editor_required
 def edit(item_id: int):
     """Change a news item."""
-    return _edit(_item_or_404(item_id))
+    return _edit(db.get_or_404(NewsItem, item_id))
 
 
 def _edit(item: NewsItem | None):
@@ -98,7 +91,7 @@ def _when(value) -> str:
 @news_editor_required
 def unpublish(item_id: int):
     """Take an item off the site: it becomes a draft again."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(NewsItem, item_id)
     if ConfirmForm().validate_on_submit():
         services.unpublish_news(item)
         flash(f"“{item.title}” is now a draft and not on the site.", "success")

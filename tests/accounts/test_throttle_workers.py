@@ -9,9 +9,7 @@ each worker counting in its own memory, and the right password gets in.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +20,8 @@ from engage.accounts.models import ThrottleHit
 from engage.accounts.throttle import SIGN_IN_FAILURES, account_key, address_key, throttle
 from engage.accounts.views import THROTTLED
 from engage.extensions import db
-from tests.conftest import TEST_PASSWORD, free_port
+from tests.conftest import TEST_PASSWORD
+from tests.gunicorn import Gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -33,75 +32,20 @@ EMAIL = "org@example.org"
 WORKERS = 4  # as the README's `gunicorn -w 4 wsgi:app`
 
 
-class Server:
-    """`gunicorn -w 4` serving a test app from tests/accounts on loopback."""
-
-    def __init__(self, database_url: str, module: str, storage_uri: str | None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        # The default settings: no storage URI unless the test names one.
-        env = {k: v for k, v in os.environ.items() if k != "RATELIMIT_STORAGE_URI"}
-        env["ENGAGE_TEST_SERVER_DATABASE_URL"] = database_url
-        if storage_uri:
-            env["RATELIMIT_STORAGE_URI"] = storage_uri
-        command = [
-            str(GUNICORN),
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{self.port}",
-            "--log-level=warning",
-            f"tests.accounts.{module}:app",
-        ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
-
-    def wait_until_up(self, timeout: float = 60) -> None:
-        """Return once every worker has answered (a late one would skew who answers what)."""
-        answered: set[str] = set()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited")
-            try:
-                response = requests.get(
-                    self.url + "/account/sign-in", headers={"Connection": "close"}, timeout=5
-                )
-            except requests.RequestException:
-                time.sleep(0.2)
-                continue
-            answered.add(response.headers["X-Worker-Pid"])
-            if len(answered) == WORKERS:
-                return
-        raise RuntimeError(f"gunicorn did not start {WORKERS} workers")
-
-    def stop(self) -> None:
-        """Stop gunicorn and its workers."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
-def server_for(app):
-    """start(module=..., storage_uri=...): gunicorn on the test's own database."""
-    started = []
+def server_for(gunicorn_for):
+    """start(module=..., storage_uri=...): `gunicorn -w 4` on the test's own database."""
 
-    def start(module: str = "throttle_server_app", storage_uri: str | None = None) -> Server:
-        with app.app_context():
-            url = db.engine.url.render_as_string(hide_password=False)
-            db.engine.dispose()
-        server = Server(url, module, storage_uri)
-        started.append(server)
-        server.wait_until_up()
-        return server
+    def start(module: str = "server_app", storage_uri: str | None = None):
+        environ = {"RATELIMIT_STORAGE_URI": storage_uri} if storage_uri else {}
+        return gunicorn_for(
+            module, workers=WORKERS, environ=environ, path="/account/sign-in", every_worker=True
+        )
 
-    yield start
-    for server in started:
-        server.stop()
+    return start
 
 
-def _sign_in(server: Server, password: str) -> requests.Response:
+def _sign_in(server: Gunicorn, password: str) -> requests.Response:
     # A new connection each time, as separate clients: any worker may answer.
     return requests.post(
         server.url + "/account/sign-in",
@@ -112,7 +56,7 @@ def _sign_in(server: Server, password: str) -> requests.Response:
     )
 
 
-def _five_wrong_then_right(server: Server, tries: int = 30) -> requests.Response:
+def _five_wrong_then_right(server: Gunicorn, tries: int = 30) -> requests.Response:
     """Five wrong passwords, then the right one until a worker that saw fewer than five answers.
 
     Which worker takes a connection is up to the operating system; only an
@@ -179,7 +123,7 @@ def test_control_with_counts_in_each_workers_memory_the_right_password_gets_in(
     app, make_user, server_for
 ):
     make_user(EMAIL, password=TEST_PASSWORD)
-    server = server_for(module="memory_throttle_server_app")
+    server = server_for(module="accounts.memory_throttle_server_app")
     right = _five_wrong_then_right(server)
     assert right.status_code == 302
     assert right.headers["Location"] == "/admin/"

@@ -8,11 +8,8 @@ control runs the same burst with locking switched off and must overbook.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,7 +19,6 @@ import requests
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
 from engage.registrations.models import Registration
-from tests.conftest import free_port
 from tests.registrations.conftest import book, form
 
 pytestmark = pytest.mark.slow
@@ -31,45 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SUBMISSIONS = 120
 PLACES_LEFT = 10
-
-
-class Server:
-    """Gunicorn serving tests.registrations.server_app (or its unsafe control) on loopback."""
-
-    def __init__(self, database_url: str, *, unsafe: bool = False):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ENGAGE_TEST_SERVER_DATABASE_URL": database_url}
-        module = "unsafe_server_app" if unsafe else "server_app"
-        command = [
-            str(GUNICORN),
-            "--workers=3",
-            "--threads=4",
-            f"--bind=127.0.0.1:{self.port}",
-            "--log-level=warning",
-            f"tests.registrations.{module}:app",
-        ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
-
-    def wait_until_up(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited")
-            try:
-                if requests.get(self.url + "/events/", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def _burst(url: str, count: int, tag: str) -> list[int]:
@@ -107,21 +64,14 @@ def _event_with_places_left(app, make_event, places_left: int, slug: str):
 
 
 @pytest.fixture
-def server_for(app):
-    started = []
+def server_for(gunicorn_for):
+    """start(unsafe=False): the app, or its unlocked control, under 3 workers x 4 threads."""
 
-    def start(*, unsafe: bool = False) -> Server:
-        with app.app_context():
-            url = db.engine.url.render_as_string(hide_password=False)
-            db.engine.dispose()
-        server = Server(url, unsafe=unsafe)
-        started.append(server)
-        server.wait_until_up()
-        return server
+    def start(*, unsafe: bool = False):
+        module = "registrations.unsafe_server_app" if unsafe else "server_app"
+        return gunicorn_for(module, workers=3, threads=4)
 
-    yield start
-    for server in started:
-        server.stop()
+    return start
 
 
 def test_a_burst_never_overbooks(app, make_event, server_for):

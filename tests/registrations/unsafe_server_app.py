@@ -1,6 +1,6 @@
 """The concurrency test's control: `gunicorn tests.registrations.unsafe_server_app:app`.
 
-The same app as server_app, with the booking lock replaced by nothing: each
+The same app as tests/server_app.py, with the booking lock replaced by nothing: each
 booking checks the places left in one transaction and inserts in another,
 the race the lock exists to prevent. It lives under tests/ so that no switch
 in engage/ can ever turn the lock off.
@@ -8,7 +8,7 @@ in engage/ can ever turn the lock off.
 
 from engage.extensions import db
 from engage.registrations import services
-from tests.registrations.server_app import app
+from tests.server_app import app
 
 _has_place = services._has_place
 

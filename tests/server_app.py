@@ -1,0 +1,29 @@
+"""A test-only WSGI app for tests that need a real server: `gunicorn tests.server_app:app`.
+
+It serves the database named by ENGAGE_TEST_SERVER_DATABASE_URL, with CSRF and
+Flask-Limiter's registration limit off so that a burst of plain POSTs is
+accepted. Everything else is as deployed: the sign-in throttle's storage
+comes from RATELIMIT_STORAGE_URI (the database when unset). Each answer names
+the worker process that gave it, so a test can show its requests were spread.
+"""
+
+import os
+
+from engage import create_app
+
+app = create_app(
+    {
+        "ENGAGE_ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": os.environ["ENGAGE_TEST_SERVER_DATABASE_URL"],
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+)
+
+
+@app.after_request
+def name_the_worker(response):
+    """Say which worker answered."""
+    response.headers["X-Worker-Pid"] = str(os.getpid())
+    return response
