@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from engage.accounts import passwords
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
 
 
@@ -77,9 +79,10 @@ def from_environment(instance_path: str) -> dict:
 
 def check(config: dict) -> None:
     """Refuse settings that are unsafe for the configured environment."""
-    if config.get("ENGAGE_ENV") == "production" and config.get("SECRET_KEY") in (
-        None,
-        "",
-        DEV_SECRET_KEY,
-    ):
+    if config.get("ENGAGE_ENV") != "production":
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise ConfigError("SECRET_KEY must be set to a long random value in production.")
+    if passwords.is_weaker_than_recommended():
+        # Only the test suite lowers them (passwords.configure); never let that reach a server.
+        raise ConfigError("Password hashing costs are below argon2's recommended ones.")

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from engage import create_app
+from engage.accounts import passwords
 from engage.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -36,6 +37,25 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": None,
 }
+
+
+# argon2 is slow on purpose (about a third of a second a hash here); the suite hashes with
+# its cheapest costs instead. tests/accounts/test_passwords.py proves the recommended costs
+# are what a fresh process gets, and a production app refuses these (engage.config.check).
+CHEAP_PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def pytest_configure(config):
+    """Once per test process (each xdist worker too): cheap password hashing."""
+    passwords.configure(**CHEAP_PASSWORD_HASHING)
+
+
+@pytest.fixture
+def recommended_password_hashing() -> Iterator[None]:
+    """argon2's recommended costs for one test: a production app refuses the suite's cheap ones."""
+    passwords.configure()
+    yield
+    passwords.configure(**CHEAP_PASSWORD_HASHING)
 
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -289,7 +309,7 @@ TEST_PASSWORD = "correct horse battery staple"
 
 @functools.cache
 def hash_for_tests(password: str) -> str:
-    """An argon2 hash of the password, made once per run (hashing is slow on purpose)."""
+    """An argon2 hash of the password, made once per test process."""
     from engage.accounts.passwords import hash_password
 
     return hash_password(password)
