@@ -11,9 +11,11 @@ import functools
 import os
 import re
 import secrets
+import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,6 +75,15 @@ def free_port() -> int:
 # --- databases ----------------------------------------------------------------
 
 
+def create_schema(url: str) -> None:
+    """Create every table in the database at the URL (as db.create_all does for an app)."""
+    engine = create_engine(url)
+    try:
+        db.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
 class PostgresServer:
     """Creates throwaway databases on the server named by TEST_DATABASE_URL."""
 
@@ -108,16 +119,55 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(postgres: PostgresServer) -> str:
-    """One database shared by this run's PostgreSQL tests, emptied after each test."""
-    return postgres.create_database()
+def postgres_url(postgres: PostgresServer) -> Iterator[str]:
+    """One database with the schema, shared by this process's PostgreSQL tests.
+
+    Each test process (xdist worker) has its own, named with its pid; the schema is
+    made once, and make_app empties the tables after each test.
+    """
+    url = postgres.create_database()
+    create_schema(url)
+    yield url
+
+
+def empty_postgres_database(url: str) -> None:
+    """Delete every row and restart every id sequence, as a fresh schema would have them.
+
+    DELETE rather than TRUNCATE: on tables this small it takes milliseconds, where
+    TRUNCATE takes a tenth of a second (it makes new files for every table).
+    """
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file holding the empty schema, made once per test process and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "engage.sqlite3"
+    # A plain engine: no WAL, so once it is disposed the whole database is in this one file.
+    create_schema(f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
-    """A database URL for each backend under test."""
+    """A database URL for each backend under test, with the schema and no rows."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'engage.sqlite3'}"
+        path = tmp_path / "engage.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     return request.getfixturevalue("postgres_url")
 
 
@@ -129,8 +179,9 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
     def factory(**overrides):
         config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
         application = create_app(config)
-        with application.app_context():
-            db.create_all()
+        if config["SQLALCHEMY_DATABASE_URI"] != database_url:
+            with application.app_context():
+                db.create_all()  # database_url has the schema already; another may not
         built.append(application)
         return application
 
@@ -138,11 +189,9 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
     for application in built:
         with application.app_context():
             db.session.remove()
-            if db.engine.dialect.name == "postgresql":
-                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                with db.engine.begin() as conn:
-                    conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.engine.dispose()
+    if database_url.startswith("postgresql"):
+        empty_postgres_database(database_url)
 
 
 @pytest.fixture
