@@ -290,9 +290,11 @@ class LiveServer:
     """The app served over real HTTP on loopback, in a thread."""
 
     def __init__(self, application):
-        self.port = free_port()
+        # Port 0: the kernel picks a free port as it binds, so no other process can take it
+        # between choosing and binding (as can happen with free_port() under xdist).
+        self._server = make_server("127.0.0.1", 0, application, threaded=True)
+        self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server = make_server("127.0.0.1", self.port, application, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> LiveServer:
