@@ -37,6 +37,11 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
+    # Redis (TEST_REDIS_URL) is shared by every test process at once, xdist workers and
+    # other checkouts alike: this process's counters carry their own key prefix.
+    "RATELIMIT_STORAGE_OPTIONS": {
+        "key_prefix": f"engage-test-{os.getpid()}-{secrets.token_hex(4)}"
+    },
     "SERVER_NAME": None,
 }
 

@@ -31,8 +31,9 @@ def _storage_errors() -> Iterator[None]:
 class Throttle:
     """Failure counters keyed by client address and by account."""
 
-    def __init__(self, storage_uri: str):
-        self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+    def __init__(self, storage_uri: str, options: dict | None = None):
+        counters = storage.storage_from_string(storage_uri, **(options or {}))
+        self.limiter = strategies.MovingWindowRateLimiter(counters)
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
@@ -64,8 +65,10 @@ def account_key(email: str, purpose: str = "sign-in") -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Build the shared counters from RATELIMIT_STORAGE_URI."""
-    app.extensions[_EXTENSION] = Throttle(app.config["RATELIMIT_STORAGE_URI"])
+    """Build the shared counters from RATELIMIT_STORAGE_URI (and _OPTIONS, as Flask-Limiter)."""
+    app.extensions[_EXTENSION] = Throttle(
+        app.config["RATELIMIT_STORAGE_URI"], app.config.get("RATELIMIT_STORAGE_OPTIONS")
+    )
 
     @app.errorhandler(ThrottleUnavailable)
     def unavailable(_error):
