@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -176,6 +177,28 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory for every app this test process builds.
+
+    Each app has its own Jinja environment, which would compile every template it
+    renders again: a third of a typical test's time. Jinja checks each entry against
+    the template's source, so a changed template is compiled afresh.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
     """Build apps on this test's database, with extra settings."""
@@ -184,6 +207,7 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
     def factory(**overrides):
         config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
         application = create_app(config)
+        application.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         if config["SQLALCHEMY_DATABASE_URI"] != database_url:
             with application.app_context():
                 db.create_all()  # database_url has the schema already; another may not
