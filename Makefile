@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
+# `make test` runs the suite in parallel, one process per CPU (pytest-xdist);
+# TEST_WORKERS=0 runs it in one. `pytest path::test` still runs a test on its own.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint bench install clean
 
@@ -24,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/python -m engage.devserver
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,17 +11,21 @@ import functools
 import os
 import re
 import secrets
+import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from engage import create_app
+from engage.accounts import passwords
 from engage.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -34,8 +38,32 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
+    # Redis (TEST_REDIS_URL) is shared by every test process at once, xdist workers and
+    # other checkouts alike: this process's counters carry their own key prefix.
+    "RATELIMIT_STORAGE_OPTIONS": {
+        "key_prefix": f"engage-test-{os.getpid()}-{secrets.token_hex(4)}"
+    },
     "SERVER_NAME": None,
 }
+
+
+# argon2 is slow on purpose (about a third of a second a hash here); the suite hashes with
+# its cheapest costs instead. tests/accounts/test_passwords.py proves the recommended costs
+# are what a fresh process gets, and a production app refuses these (engage.config.check).
+CHEAP_PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def pytest_configure(config):
+    """Once per test process (each xdist worker too): cheap password hashing."""
+    passwords.configure(**CHEAP_PASSWORD_HASHING)
+
+
+@pytest.fixture
+def recommended_password_hashing() -> Iterator[None]:
+    """argon2's recommended costs for one test: a production app refuses the suite's cheap ones."""
+    passwords.configure()
+    yield
+    passwords.configure(**CHEAP_PASSWORD_HASHING)
 
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -51,6 +79,15 @@ def free_port() -> int:
 
 
 # --- databases ----------------------------------------------------------------
+
+
+def create_schema(url: str) -> None:
+    """Create every table in the database at the URL (as db.create_all does for an app)."""
+    engine = create_engine(url)
+    try:
+        db.metadata.create_all(engine)
+    finally:
+        engine.dispose()
 
 
 class PostgresServer:
@@ -87,30 +124,98 @@ def postgres() -> Iterator[PostgresServer]:
     server.drop_all()
 
 
+class PostgresDatabase:
+    """This test process's database on that server: the schema made once, emptied per test."""
+
+    def __init__(self, url: str):
+        self.url = url
+        create_schema(url)
+        self._engine = create_engine(url)
+        # DELETE rather than TRUNCATE: on tables this small it takes a millisecond, where
+        # TRUNCATE takes a tenth of a second (it makes new files for every table).
+        tables = reversed(db.metadata.sorted_tables)
+        deletes = [str(table.delete().compile(self._engine)) for table in tables]
+        restart_ids = (
+            "SELECT setval(c.oid, 1, false) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+        )
+        self._empty = "; ".join([*deletes, restart_ids])
+
+    def empty(self) -> None:
+        """Delete every row and restart every id sequence, as a fresh schema has them."""
+        with self._engine.begin() as conn:
+            conn.exec_driver_sql(self._empty)
+
+    def dispose(self) -> None:
+        """Close this process's connection to it."""
+        self._engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_url(postgres: PostgresServer) -> str:
-    """One database shared by this run's PostgreSQL tests, emptied after each test."""
-    return postgres.create_database()
+def postgres_database(postgres: PostgresServer) -> Iterator[PostgresDatabase]:
+    """This process's PostgreSQL database (each xdist worker has its own, named with its pid)."""
+    database = PostgresDatabase(postgres.create_database())
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file holding the empty schema, made once per test process and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "engage.sqlite3"
+    # A plain engine: no WAL, so once it is disposed the whole database is in this one file.
+    create_schema(f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
-    """A database URL for each backend under test."""
+    """A database URL for each backend under test, with the schema and no rows."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'engage.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+        path = tmp_path / "engage.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_database").url
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory for every app this test process builds.
+
+    Each app has its own Jinja environment, which would compile every template it
+    renders again: a third of a typical test's time. Jinja checks each entry against
+    the template's source, so a changed template is compiled afresh.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
+def make_app(request, database_url, tmp_path) -> Iterator[Callable[..., object]]:
     """Build apps on this test's database, with extra settings."""
     built = []
+    shared = None  # PostgreSQL's database outlives the test: emptied after it
+    if database_url.startswith("postgresql"):
+        shared = request.getfixturevalue("postgres_database")
 
     def factory(**overrides):
         config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
         application = create_app(config)
-        with application.app_context():
-            db.create_all()
+        application.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+        if config["SQLALCHEMY_DATABASE_URI"] != database_url:
+            with application.app_context():
+                db.create_all()  # database_url has the schema already; another may not
         built.append(application)
         return application
 
@@ -118,11 +223,9 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., object]]:
     for application in built:
         with application.app_context():
             db.session.remove()
-            if db.engine.dialect.name == "postgresql":
-                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                with db.engine.begin() as conn:
-                    conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.engine.dispose()
+    if shared is not None:
+        shared.empty()
 
 
 @pytest.fixture
@@ -221,9 +324,11 @@ class LiveServer:
     """The app served over real HTTP on loopback, in a thread."""
 
     def __init__(self, application):
-        self.port = free_port()
+        # Port 0: the kernel picks a free port as it binds, so no other process can take it
+        # between choosing and binding (as can happen with free_port() under xdist).
+        self._server = make_server("127.0.0.1", 0, application, threaded=True)
+        self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server = make_server("127.0.0.1", self.port, application, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> LiveServer:
@@ -313,7 +418,7 @@ TEST_PASSWORD = "correct horse battery staple"
 
 @functools.cache
 def hash_for_tests(password: str) -> str:
-    """An argon2 hash of the password, made once per run (hashing is slow on purpose)."""
+    """An argon2 hash of the password, made once per test process."""
     from engage.accounts.passwords import hash_password
 
     return hash_password(password)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from engage.accounts import throttle
+from engage.accounts import passwords, throttle
 from engage.accounts.models import User
+from engage.config import ConfigError
 from engage.extensions import db, login_manager
 
 
@@ -23,6 +24,9 @@ def load_user(identity: str) -> User | None:
 
 def init_app(app: Flask) -> None:
     """Configure sign-in for staff pages."""
+    if app.config.get("ENGAGE_ENV") == "production" and passwords.is_weaker_than_recommended():
+        # Only the test suite lowers them (passwords.configure); never let that reach a server.
+        raise ConfigError("Password hashing costs are below argon2's recommended ones.")
     throttle.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.session_protection = "basic"

@@ -52,8 +52,9 @@ class Throttle(Protocol):
 class StorageThrottle:
     """Counters in a `limits` storage that every worker shares, such as Redis."""
 
-    def __init__(self, storage_uri: str):
-        self.limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+    def __init__(self, storage_uri: str, options: dict | None = None):
+        counters = storage.storage_from_string(storage_uri, **(options or {}))
+        self.limiter = strategies.MovingWindowRateLimiter(counters)
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
@@ -133,14 +134,16 @@ def account_key(email: str, purpose: str = "sign-in") -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Keep the counters in RATELIMIT_STORAGE_URI if it is shared, else in the database."""
+    """Keep the counters in RATELIMIT_STORAGE_URI (with _OPTIONS, as Flask-Limiter) if it is
+    shared, else in the database."""
     uri = app.config["RATELIMIT_STORAGE_URI"]
     if uri.startswith("memory://"):
         # Memory lives in one process: each gunicorn worker would count alone.
         keep = max(_window(SIGN_IN_FAILURES), _window(RESET_REQUESTS))
         app.extensions[_EXTENSION] = DatabaseThrottle(keep)
     else:
-        app.extensions[_EXTENSION] = StorageThrottle(uri)
+        options = app.config.get("RATELIMIT_STORAGE_OPTIONS")
+        app.extensions[_EXTENSION] = StorageThrottle(uri, options)
 
     @app.errorhandler(ThrottleUnavailable)
     def unavailable(_error):

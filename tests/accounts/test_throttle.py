@@ -10,7 +10,7 @@ from engage.accounts import passwords
 from engage.accounts.throttle import SIGN_IN_FAILURES, account_key, address_key, throttle
 from engage.accounts.views import THROTTLED
 from tests.accounts.conftest import audit_actions
-from tests.conftest import TEST_PASSWORD, free_port
+from tests.conftest import TEST_CONFIG, TEST_PASSWORD, free_port
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 # memory:// is the default setting, which keeps the counts in the database.
@@ -21,7 +21,8 @@ EMAILS = ["org@example.org", "other@example.org"] + [f"guess{n}@example.org" for
 
 
 def _clear(app) -> None:
-    # Redis outlives the test: start and end with clean counters.
+    # Redis outlives the test: start and end with clean counters. Other test processes
+    # use the same addresses and emails under their own key prefix (tests/conftest.py).
     with app.app_context():
         counters = throttle()
         counters.clear(SIGN_IN_FAILURES, *(address_key(a) for a in [*ADDRESSES, "127.0.0.1"]))
@@ -150,6 +151,33 @@ def test_two_apps_share_the_count(make_app, make_user, storage_uri):
         )
     finally:
         _clear(first)
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="TEST_REDIS_URL is not set")
+def test_a_key_prefix_keeps_two_sites_on_one_redis_apart(make_app, make_user):
+    """RATELIMIT_STORAGE_OPTIONS reaches the counters: how parallel test processes stay apart."""
+    import redis
+
+    prefix = TEST_CONFIG["RATELIMIT_STORAGE_OPTIONS"]["key_prefix"]
+    ours = make_app(RATELIMIT_STORAGE_URI=TEST_REDIS_URL)
+    theirs = make_app(
+        RATELIMIT_STORAGE_URI=TEST_REDIS_URL,
+        RATELIMIT_STORAGE_OPTIONS={"key_prefix": f"{prefix}-other"},
+    )
+    _clear(ours)
+    _clear(theirs)
+    try:
+        make_user("org@example.org", password=TEST_PASSWORD)
+        for address in ADDRESSES[:5]:
+            _attempt(ours, "org@example.org", "wrong guess", address)
+        assert _attempt(ours, "org@example.org", TEST_PASSWORD, ADDRESSES[7])[0].status_code == 429
+        assert redis.Redis.from_url(TEST_REDIS_URL).keys(f"{prefix}:*")
+        assert (
+            _attempt(theirs, "org@example.org", TEST_PASSWORD, ADDRESSES[7])[0].status_code == 302
+        )
+    finally:
+        _clear(ours)
+        _clear(theirs)
 
 
 def test_unreachable_throttle_storage_refuses_sign_in_without_a_500(make_app, make_user):

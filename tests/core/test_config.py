@@ -6,17 +6,29 @@ from engage import create_app
 from engage.config import DEV_SECRET_KEY, ConfigError
 
 
-def test_production_refuses_the_development_secret(monkeypatch, tmp_path):
+def test_production_refuses_the_development_secret(
+    monkeypatch, tmp_path, recommended_password_hashing
+):
     monkeypatch.setenv("ENGAGE_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     monkeypatch.setenv("SECRET_KEY", DEV_SECRET_KEY)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
 
 
-def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
+def test_production_refuses_the_suites_cheap_password_hashing(monkeypatch, tmp_path):
+    """The suite hashes cheaply (tests/conftest.py); a server must never start that way."""
+    monkeypatch.setenv("ENGAGE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-environment")
+    url = f"sqlite:///{tmp_path}/x.db"
+    with pytest.raises(ConfigError, match="Password hashing"):
+        create_app({"SQLALCHEMY_DATABASE_URI": url})
+    create_app({"SQLALCHEMY_DATABASE_URI": url, "ENGAGE_ENV": "testing"})  # control
+
+
+def test_production_starts_with_a_real_secret(monkeypatch, tmp_path, recommended_password_hashing):
     monkeypatch.setenv("ENGAGE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-environment")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})

@@ -30,7 +30,7 @@ def test_pages_that_use_the_session_vary_on_cookie(client):
     assert "Cookie" in client.get("/").headers.get("Vary", "")
 
 
-def test_hsts_in_production(make_app, monkeypatch):
+def test_hsts_in_production(make_app, monkeypatch, recommended_password_hashing):
     app = make_app(ENGAGE_ENV="production", SECRET_KEY="not-the-development-one")
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

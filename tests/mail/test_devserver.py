@@ -29,8 +29,6 @@ def test_make_run_starts_the_worker_beside_the_web_server_and_the_sink():
 @pytest.mark.slow
 def test_a_queued_message_lands_in_the_sink_folder_and_everything_stops_together(app, tmp_path):
     folder = tmp_path / "mail"
-    with app.app_context():
-        add_messages(2)
     env = {
         **os.environ,
         "ENGAGE_ENV": "development",
@@ -50,6 +48,13 @@ def test_a_queued_message_lands_in_the_sink_folder_and_everything_stops_together
     )
     try:
         deadline = time.monotonic() + 60
+        # Queue the mail once the sink listens: a message the worker tries before that is
+        # retried a minute later, after this test has given up.
+        while not _listening(int(env["MAIL_PORT"])):
+            assert server.poll() is None and time.monotonic() < deadline, "no mail sink"
+            time.sleep(0.2)  # waiting for another process, not for the clock
+        with app.app_context():
+            add_messages(2)
         while len(list(folder.glob("*.eml"))) < 2 and time.monotonic() < deadline:
             assert server.poll() is None, "make run stopped early"
             time.sleep(0.2)  # waiting for other processes, not for the clock
@@ -65,5 +70,10 @@ def test_a_queued_message_lands_in_the_sink_folder_and_everything_stops_together
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
     # No child outlives it: nothing is listening on the sink's port any more.
+    assert not _listening(int(env["MAIL_PORT"]))
+
+
+def _listening(port: int) -> bool:
+    """Whether something accepts connections on the loopback port."""
     with socket.socket() as probe:
-        assert probe.connect_ex(("127.0.0.1", int(env["MAIL_PORT"]))) != 0
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -21,12 +21,13 @@ def _without_lock(work, **_lock):
 
 
 def _has_place_then_commit(event):
-    # End the read: the insert that follows runs in a transaction of its own,
-    # which on SQLite waits for the write lock (rather than failing to upgrade
-    # a read) and then writes on the strength of a count that may be stale.
+    # End the read: the insert that follows runs in a transaction of its own. On SQLite
+    # that one takes the write lock up front, as the real path does, so that it queues
+    # for the lock instead of failing to upgrade a read ("database is locked", a 500).
     answer = _has_place(event)
     db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     return answer
 
 
