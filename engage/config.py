@@ -63,6 +63,7 @@ def from_environment(instance_path: str) -> dict:
         # sign-in, whose throttle must hold, refuses instead (accounts/throttle.py).
         "RATELIMIT_SWALLOW_ERRORS": True,
         "NEWS_PER_PAGE": _int("NEWS_PER_PAGE", 10),
+        "SELF_SERVICE_DAYS_AFTER_EVENT": _int("SELF_SERVICE_DAYS_AFTER_EVENT", 30),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_HTTPONLY": True,

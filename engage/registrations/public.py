@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 
 from flask import (
     Blueprint,
@@ -141,10 +142,21 @@ def confirmation(slug: str):
 
 
 def _by_token(token: str) -> Registration:
+    """The registration a self-service link names: 404 if none, 410 once the link has expired."""
     try:
-        return services.get_by_token(token)
+        registration = services.get_by_token(token)
     except RegistrationNotFound:
         abort(404)
+    if services.link_expired(registration):
+        abort(_link_expired(registration.event))
+    return registration
+
+
+def _link_expired(event):
+    # Says what to do next, and nothing about the registration itself.
+    contact = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    page = render_template("registrations/link_expired.html", event=event, contact=contact)
+    return _private(current_app.make_response((page, 410)))
 
 
 @bp.get("/registrations/<token>")

@@ -13,6 +13,7 @@ import itertools
 import secrets
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -256,6 +257,17 @@ def issue_manage_token(registration: Registration) -> str:
     token = secrets.token_urlsafe(32)
     registration.tokens.append(ManageToken(token_hash=digest(token)))
     return token
+
+
+def link_expires_at(event: Event) -> dt.datetime:
+    """When the self-service links of the event's attendees stop working (a setting, in days)."""
+    days = current_app.config["SELF_SERVICE_DAYS_AFTER_EVENT"]
+    return event.ends_at + dt.timedelta(days=days)
+
+
+def link_expired(registration: Registration, now: dt.datetime | None = None) -> bool:
+    """Whether the registration's self-service links have stopped working, the event long over."""
+    return (now or utcnow()) >= link_expires_at(registration.event)
 
 
 def get_by_token(token: str) -> Registration:
