@@ -20,12 +20,11 @@ from flask import (
 from engage.db import LockUnavailable
 from engage.events import services as events
 from engage.events.services import EventNotFound
-from engage.extensions import db, limiter
+from engage.extensions import limiter
 from engage.registrations import services
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.models import Registration, RegistrationStatus
 from engage.registrations.services import (
-    AlreadyRegistered,
     RegistrationError,
     RegistrationNotFound,
     WorkshopError,
@@ -85,11 +84,6 @@ def register(slug: str):
     elif form.validate_on_submit():
         try:
             result = services.register(event, form.to_data())
-        except AlreadyRegistered as error:
-            if session.get(LAST_REGISTRATION, {}).get("event_id") == event.id:
-                # A double click or a resubmission from this browser: show what it made.
-                return redirect(url_for(".confirmation", slug=event.slug))
-            form.email.errors.append(error.message)
         except WorkshopError as error:
             form.workshops.errors.append(error.message)
         except RegistrationError as error:
@@ -97,9 +91,14 @@ def register(slug: str):
         except LockUnavailable:
             problem = BUSY_MESSAGE
         else:
+            # The same receipt whether this booked a place or the address was
+            # registered already (and was emailed its link): nothing in the
+            # page or the session cookie tells the two apart.
             session[LAST_REGISTRATION] = {
                 "event_id": event.id,
-                "registration_id": result.registration.id,
+                "email": result.email,
+                "status": result.status.value,
+                "position": result.position,
                 "discarded": result.discarded,
             }
             return redirect(url_for(".confirmation", slug=event.slug))
@@ -120,22 +119,20 @@ def register(slug: str):
 
 @bp.get("/events/<slug>/registered")
 def confirmation(slug: str):
-    """What happened and what happens next, after Post/Redirect/Get."""
+    """What happens next, after Post/Redirect/Get: only what this browser just sent."""
     event = _event(slug)
-    last = session.get(LAST_REGISTRATION) or {}
-    registration = None
-    if last.get("event_id") == event.id:
-        registration = db.session.get(Registration, last.get("registration_id"))
-    if registration is None or registration.event_id != event.id:
+    receipt = session.get(LAST_REGISTRATION) or {}
+    if receipt.get("event_id") != event.id or "status" not in receipt:
         return redirect(url_for("events.detail", slug=event.slug))
     return _private(
         current_app.make_response(
             render_template(
                 "registrations/confirmation.html",
                 event=event,
-                registration=registration,
-                position=services.waitlist_position(registration),
-                discarded=last.get("discarded") or [],
+                email=receipt.get("email", ""),
+                waiting=receipt["status"] == RegistrationStatus.WAITLISTED.value,
+                position=receipt.get("position"),
+                discarded=receipt.get("discarded") or [],
             )
         )
     )
