@@ -57,11 +57,13 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_POLL_SECONDS": _int("MAIL_POLL_SECONDS", 5),
         "MAIL_CLAIM_LEASE_SECONDS": _int("MAIL_CLAIM_LEASE_SECONDS", 300),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 7),
+        "MAIL_SMTPUTF8": _bool("MAIL_SMTPUTF8", False),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # If Redis is down, registration stays open (the honeypot still works);
         # sign-in, whose throttle must hold, refuses instead (accounts/throttle.py).
         "RATELIMIT_SWALLOW_ERRORS": True,
         "NEWS_PER_PAGE": _int("NEWS_PER_PAGE", 10),
+        "SELF_SERVICE_DAYS_AFTER_EVENT": _int("SELF_SERVICE_DAYS_AFTER_EVENT", 30),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_HTTPONLY": True,

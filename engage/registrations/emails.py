@@ -107,6 +107,17 @@ def waitlist_joined(registration: Registration, position: int, token: str):
     )
 
 
+def already_registered(registration: Registration, token: str, *, position: int | None):
+    """Tell an address already registered, that someone tried to book again, its own link."""
+    return _send(
+        registration,
+        kind="already_registered",
+        subject=f"You are already registered for {registration.event.title}",
+        template="already_registered",
+        context={"manage_url": manage_link(token), "position": position},
+    )
+
+
 def promoted(registration: Registration, token: str, *, dropped_workshops: Iterable = ()):
     """Tell someone on the waiting list that a place is now theirs, and which workshops are not."""
     return _send(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 
 from flask import (
     Blueprint,
@@ -19,12 +20,11 @@ from flask import (
 from engage.db import LockUnavailable
 from engage.events import services as events
 from engage.events.services import EventNotFound
-from engage.extensions import db, limiter
+from engage.extensions import limiter
 from engage.registrations import services
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.models import Registration, RegistrationStatus
 from engage.registrations.services import (
-    AlreadyRegistered,
     RegistrationError,
     RegistrationNotFound,
     WorkshopError,
@@ -84,11 +84,6 @@ def register(slug: str):
     elif form.validate_on_submit():
         try:
             result = services.register(event, form.to_data())
-        except AlreadyRegistered as error:
-            if session.get(LAST_REGISTRATION, {}).get("event_id") == event.id:
-                # A double click or a resubmission from this browser: show what it made.
-                return redirect(url_for(".confirmation", slug=event.slug))
-            form.email.errors.append(error.message)
         except WorkshopError as error:
             form.workshops.errors.append(error.message)
         except RegistrationError as error:
@@ -96,9 +91,14 @@ def register(slug: str):
         except LockUnavailable:
             problem = BUSY_MESSAGE
         else:
+            # The same receipt whether this booked a place or the address was
+            # registered already (and was emailed its link): nothing in the
+            # page or the session cookie tells the two apart.
             session[LAST_REGISTRATION] = {
                 "event_id": event.id,
-                "registration_id": result.registration.id,
+                "email": result.email,
+                "status": result.status.value,
+                "position": result.position,
                 "discarded": result.discarded,
             }
             return redirect(url_for(".confirmation", slug=event.slug))
@@ -119,32 +119,41 @@ def register(slug: str):
 
 @bp.get("/events/<slug>/registered")
 def confirmation(slug: str):
-    """What happened and what happens next, after Post/Redirect/Get."""
+    """What happens next, after Post/Redirect/Get: only what this browser just sent."""
     event = _event(slug)
-    last = session.get(LAST_REGISTRATION) or {}
-    registration = None
-    if last.get("event_id") == event.id:
-        registration = db.session.get(Registration, last.get("registration_id"))
-    if registration is None or registration.event_id != event.id:
+    receipt = session.get(LAST_REGISTRATION) or {}
+    if receipt.get("event_id") != event.id or "status" not in receipt:
         return redirect(url_for("events.detail", slug=event.slug))
     return _private(
         current_app.make_response(
             render_template(
                 "registrations/confirmation.html",
                 event=event,
-                registration=registration,
-                position=services.waitlist_position(registration),
-                discarded=last.get("discarded") or [],
+                email=receipt.get("email", ""),
+                waiting=receipt["status"] == RegistrationStatus.WAITLISTED.value,
+                position=receipt.get("position"),
+                discarded=receipt.get("discarded") or [],
             )
         )
     )
 
 
 def _by_token(token: str) -> Registration:
+    """The registration a self-service link names: 404 if none, 410 once the link has expired."""
     try:
-        return services.get_by_token(token)
+        registration = services.get_by_token(token)
     except RegistrationNotFound:
         abort(404)
+    if services.link_expired(registration):
+        abort(_link_expired(registration.event))
+    return registration
+
+
+def _link_expired(event):
+    # Says what to do next, and nothing about the registration itself.
+    contact = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    page = render_template("registrations/link_expired.html", event=event, contact=contact)
+    return _private(current_app.make_response((page, 410)))
 
 
 @bp.get("/registrations/<token>")

@@ -13,6 +13,7 @@ import itertools
 import secrets
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +41,8 @@ WAITLISTED = RegistrationStatus.WAITLISTED
 CANCELLED = RegistrationStatus.CANCELLED
 MAX_TOKEN_LENGTH = 100
 LOCK_ATTEMPTS = 2
+# An address already registered is sent its link again at most this often.
+LINK_RESEND_INTERVAL = dt.timedelta(minutes=10)
 
 
 # --- errors -------------------------------------------------------------------
@@ -58,14 +61,6 @@ class RegistrationError(Exception):
 
 class RegistrationClosed(RegistrationError):
     message = "Registration for this event is not open."
-
-
-class AlreadyRegistered(RegistrationError, FieldError):
-    field = "email"
-    message = (
-        "This email address is already registered for this event. Use the link in your "
-        "confirmation email to see or change your registration."
-    )
 
 
 class EventFull(RegistrationError):
@@ -147,11 +142,19 @@ class ChangeData:
 
 @dataclasses.dataclass
 class RegistrationResult:
-    """The outcome of register()."""
+    """The outcome of register(): what the person booking is told, the same either way.
 
-    registration: Registration
+    When the address already held a registration for the event, nothing is
+    booked and `registration` is None: that address was emailed its own link.
+    Every other field is what a new booking with the same answers gets, so the
+    answer on screen cannot tell anyone whether someone else's address is booked.
+    """
+
+    email: str  # the address as stored
+    status: RegistrationStatus  # CONFIRMED or WAITLISTED
     position: int | None  # place in the waiting list, when waitlisted
     discarded: list[str]  # answers not kept for want of consent
+    registration: Registration | None
 
 
 # --- reading ------------------------------------------------------------------
@@ -251,11 +254,22 @@ def workshop_booked(workshop: EventSession) -> int:
 # --- tokens -------------------------------------------------------------------
 
 
-def issue_manage_token(registration: Registration) -> str:
+def issue_manage_token(registration: Registration, *, now: dt.datetime | None = None) -> str:
     """Mint a new self-service token for the registration; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    registration.tokens.append(ManageToken(token_hash=digest(token)))
+    registration.tokens.append(ManageToken(token_hash=digest(token), created_at=now or utcnow()))
     return token
+
+
+def link_expires_at(event: Event) -> dt.datetime:
+    """When the self-service links of the event's attendees stop working (a setting, in days)."""
+    days = current_app.config["SELF_SERVICE_DAYS_AFTER_EVENT"]
+    return event.ends_at + dt.timedelta(days=days)
+
+
+def link_expired(registration: Registration, now: dt.datetime | None = None) -> bool:
+    """Whether the registration's self-service links have stopped working, the event long over."""
+    return (now or utcnow()) >= link_expires_at(registration.event)
 
 
 def get_by_token(token: str) -> Registration:
@@ -341,7 +355,12 @@ def _has_place(event: Event) -> bool:
 
 
 def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = None):
-    """Book a place, or a place on the waiting list; returns a RegistrationResult."""
+    """Book a place, or a place on the waiting list; returns a RegistrationResult.
+
+    An address already booked for the event is answered exactly like a new
+    booking, after the same checks; instead of a second booking, that address
+    is emailed its own self-service link (see RegistrationResult).
+    """
     now = now or utcnow()
     email = normalise_email(data.email)
     event_id = event.id
@@ -352,28 +371,33 @@ def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = 
 
     try:
         return _locked(event_id, work)
-    except IntegrityError as error:
-        # Only the active-email index can clash: two submissions raced each other.
-        raise AlreadyRegistered() from error
+    except IntegrityError:
+        # Only the active-email index can clash: the same address was booked
+        # between our check and our insert. Once more, the check sees that
+        # booking and answers as for any address already registered.
+        return _locked(event_id, work)
 
 
 def _locked(event_id: int, work):
     return retrying(work, lock=(Event, event_id), attempts=LOCK_ATTEMPTS)
 
 
-def _is_registered(event_id: int, email: str) -> bool:
-    query = select(Registration.id).where(
+def _active_registration(event_id: int, email: str) -> Registration | None:
+    query = select(Registration).where(
         Registration.event_id == event_id,
         Registration.email == email,
         Registration.status != CANCELLED,
     )
-    return db.session.scalar(query) is not None
+    return db.session.scalar(query)
 
 
 def _register_locked(event: Event, data: RegistrationData, email: str, now: dt.datetime):
+    # Every rule that does not depend on who is asking comes first, so that an
+    # invalid booking is refused in the same words whether or not the address
+    # is registered already.
     check_open(event, now)
-    if _is_registered(event.id, email):
-        raise AlreadyRegistered()
+    if not data.privacy_accepted:
+        raise RegistrationError("Agree to the privacy notice to register.")
     workshops = _choose_workshops(event, data.workshop_ids)
     answers = _answers(event, data.answers)
     if _has_place(event):
@@ -383,24 +407,56 @@ def _register_locked(event: Event, data: RegistrationData, email: str, now: dt.d
         status = WAITLISTED
     else:
         raise EventFull()
-    registration, discarded = _new_registration(event, data, email, status, now)
+    dietary, access, discarded = _requirements(data)
+    existing = _active_registration(event.id, email)
+    if existing is not None:
+        _send_own_link(existing, now)
+        position = _next_in_line(event) if status == WAITLISTED else None
+        return RegistrationResult(email, status, position, discarded, None)
+    registration = _new_registration(event, data, email, status, now, dietary, access)
     registration.workshops = workshops
     registration.answers = answers
     db.session.add(registration)
     db.session.flush()
-    token = issue_manage_token(registration)
+    token = issue_manage_token(registration, now=now)
     position = None
     if status == CONFIRMED:
         emails.confirmation(registration, token)
     else:
         position = waitlist_position(registration)
         emails.waitlist_joined(registration, position, token)
-    return RegistrationResult(registration, position, discarded)
+    return RegistrationResult(email, status, position, discarded, registration)
 
 
-def _new_registration(event, data: RegistrationData, email: str, status, now):
-    if not data.privacy_accepted:
-        raise RegistrationError("Agree to the privacy notice to register.")
+def _next_in_line(event: Event) -> int:
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == event.id, Registration.status == WAITLISTED
+    )
+    return (db.session.scalar(query) or 0) + 1
+
+
+def _send_own_link(registration: Registration, now: dt.datetime) -> None:
+    """Email an address already registered its own fresh link, at most once in a while.
+
+    A double click, or someone typing the address again and again, would
+    otherwise fill that inbox; a link sent moments ago is on its way already.
+    """
+    latest = db.session.scalar(
+        select(func.max(ManageToken.created_at)).where(
+            ManageToken.registration_id == registration.id
+        )
+    )
+    if latest is not None and now - latest < LINK_RESEND_INTERVAL:
+        return
+    emails.already_registered(
+        registration,
+        issue_manage_token(registration, now=now),
+        position=waitlist_position(registration),
+    )
+
+
+def _requirements(data: RegistrationData) -> tuple[str, str, list[str]]:
+    # Dietary and access answers are kept only with their own consent.
     discarded = []
     dietary = data.dietary_requirements.strip()
     if dietary and not data.dietary_consent:
@@ -410,6 +466,12 @@ def _new_registration(event, data: RegistrationData, email: str, status, now):
     if access and not data.access_consent:
         discarded.append("access requirements")
         access = ""
+    return dietary, access, discarded
+
+
+def _new_registration(
+    event, data: RegistrationData, email: str, status, now, dietary: str, access: str
+) -> Registration:
     registration = Registration(
         event_id=event.id,
         event=event,
@@ -435,7 +497,7 @@ def _new_registration(event, data: RegistrationData, email: str, status, now):
     record_history(registration, HistoryAction.REGISTERED, now)
     if status == WAITLISTED:
         record_history(registration, HistoryAction.WAITLISTED, now)
-    return registration, discarded
+    return registration
 
 
 def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Registration]:
