@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts import emails, passwords
+from engage.accounts.devices import DeviceCookie
 from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.accounts.passwords import PasswordRejected
 from engage.accounts.throttle import (
@@ -21,6 +22,7 @@ from engage.accounts.throttle import (
     SIGN_IN_FAILURES,
     account_key,
     address_key,
+    device_key,
     throttle,
 )
 from engage.addresses import InvalidEmail, lookup_key, normalise_email
@@ -121,21 +123,30 @@ def authenticate(
     password: str,
     *,
     address: str | None,
+    device: DeviceCookie | None = None,
     now: dt.datetime | None = None,
 ) -> User:
-    """The account, if the password is right and neither counter is used up.
+    """The account, if the password is right and the attempt's counter is not used up.
 
-    The counters are checked before the password is verified, so a throttled
-    guess is never tested at all. Raises SignInThrottled or InvalidCredentials.
+    An attempt from a browser whose device cookie names this very account is
+    counted against that cookie alone; any other against the client's address
+    and the typed account. So strangers' guesses lock out strangers, never the
+    owner's own browser. The counters are checked before the password is
+    verified, so a throttled guess is never tested at all. Raises
+    SignInThrottled or InvalidCredentials.
     """
     now = now or utcnow()
     typed = email.strip().lower()
     user = find_by_email(typed)
-    keys = (address_key(address), account_key(typed))
+    trusted = device is not None and user is not None and device.user_id == user.id
+    if trusted:
+        keys: tuple[str, ...] = (device_key(device.nonce),)
+    else:  # no cookie, or a forged, expired or other account's one
+        keys = (address_key(address), account_key(typed))
     counters = throttle()
     if counters.is_blocked(SIGN_IN_FAILURES, *keys):
         with transaction():
-            _audit_refused(user, now=now)
+            _audit_refused(user, trusted=trusted, now=now)
         raise SignInThrottled()
     matches = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.is_enabled:
@@ -153,7 +164,9 @@ def authenticate(
             user.password_hash = rehashed
         user.last_sign_in_at = now
         record("account.signed_in", target=user, actor=user)
-        counters.clear(SIGN_IN_FAILURES, keys[1])
+        # A trusted browser clears only its own count: the account's may be a
+        # stranger's guesses still running, and must keep them locked out.
+        counters.clear(SIGN_IN_FAILURES, keys[0] if trusted else account_key(typed))
     return user
 
 
@@ -168,9 +181,11 @@ def _audit_failure(user: User | None, typed: str, *, now: dt.datetime) -> None:
     )
 
 
-def _audit_refused(user: User | None, *, now: dt.datetime) -> None:
+def _audit_refused(user: User | None, *, trusted: bool, now: dt.datetime) -> None:
     if user is None:
         summary = "Sign-in refused while throttled, for addresses with no account"
+    elif trusted:
+        summary = f"Sign-in refused: a browser's device cookie for {user.email} is locked out"
     else:
         summary = f"Sign-in refused while throttled: {user.email}"
     record_repeated(
