@@ -257,17 +257,23 @@ def find_token(token: str, purpose: TokenPurpose, now: dt.datetime | None = None
 
 
 def request_password_reset(email: str, now: dt.datetime | None = None) -> None:
-    """Email a reset link if the account exists; the caller answers the same either way."""
+    """Email a reset link if the account exists; the caller answers the same either way.
+
+    The typed address is counted before the account is looked up, so that known
+    and unknown addresses do the same work and fail alike if the counts cannot
+    be reached.
+    """
     now = now or utcnow()
-    user = find_by_email(email)
-    if user is None or not user.is_enabled:
-        return
-    key = account_key(user.email, purpose="reset")
+    typed = lookup_key(email)
+    key = account_key(typed, purpose="reset")
+    counters = throttle()
     with transaction():
-        if throttle().is_blocked(RESET_REQUESTS, key):
+        if counters.is_blocked(RESET_REQUESTS, key):
             return  # no flood of emails to one inbox
-        throttle().hit(RESET_REQUESTS, key)
-        user = db.session.get(User, user.id)
+        counters.hit(RESET_REQUESTS, key)
+        user = find_by_email(typed)
+        if user is None or not user.is_enabled:
+            return
         token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
         emails.password_reset(user, token)
         record("account.password_reset_requested", target=user)
