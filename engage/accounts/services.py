@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts import emails, passwords
+from engage.accounts.devices import DeviceCookie
 from engage.accounts.models import AccountToken, Role, TokenPurpose, User
 from engage.accounts.passwords import PasswordRejected
 from engage.accounts.throttle import (
@@ -18,10 +22,11 @@ from engage.accounts.throttle import (
     SIGN_IN_FAILURES,
     account_key,
     address_key,
+    device_key,
     throttle,
 )
 from engage.addresses import InvalidEmail, lookup_key, normalise_email
-from engage.audit.services import record
+from engage.audit.services import record, record_repeated
 from engage.db import transaction, utcnow
 from engage.extensions import db
 from engage.tokens import digest
@@ -29,6 +34,7 @@ from engage.tokens import digest
 RESET_LIFETIME = dt.timedelta(hours=1)
 INVITATION_LIFETIME = dt.timedelta(days=7)
 TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
+AUDIT_WINDOW = dt.timedelta(minutes=15)  # repeated failures share one audit entry this long
 
 __all__ = [
     "AccountError",
@@ -113,27 +119,41 @@ def _new_account(address: str) -> Iterator[None]:
 
 
 def authenticate(
-    email: str, password: str, *, address: str | None, now: dt.datetime | None = None
+    email: str,
+    password: str,
+    *,
+    address: str | None,
+    device: DeviceCookie | None = None,
+    now: dt.datetime | None = None,
 ) -> User:
-    """The account, if the password is right and neither counter is used up.
+    """The account, if the password is right and the attempt's counter is not used up.
 
-    The counters are checked before the password is verified, so a throttled
-    guess is never tested at all. Raises SignInThrottled or InvalidCredentials.
+    An attempt from a browser whose device cookie names this very account is
+    counted against that cookie alone; any other against the client's address
+    and the typed account. So strangers' guesses lock out strangers, never the
+    owner's own browser. The counters are checked before the password is
+    verified, so a throttled guess is never tested at all. Raises
+    SignInThrottled or InvalidCredentials.
     """
+    now = now or utcnow()
     typed = email.strip().lower()
-    keys = (address_key(address), account_key(typed))
+    user = find_by_email(typed)
+    trusted = device is not None and user is not None and device.user_id == user.id
+    if trusted:
+        keys: tuple[str, ...] = (device_key(device.nonce),)
+    else:  # no cookie, or a forged, expired or other account's one
+        keys = (address_key(address), account_key(typed))
     counters = throttle()
     if counters.is_blocked(SIGN_IN_FAILURES, *keys):
         with transaction():
-            record("account.sign_in_throttled", summary=f"Sign-in refused while throttled: {typed}")
+            _audit_refused(user, trusted=trusted, now=now)
         raise SignInThrottled()
-    user = find_by_email(typed)
     matches = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.is_enabled:
         # Committed before raising: the failure must count even though sign-in fails.
         with transaction():
             counters.hit(SIGN_IN_FAILURES, *keys)
-            record("account.sign_in_failed", target=user, summary=f"Failed sign-in as {typed}")
+            _audit_failure(user, typed, now=now)
         raise InvalidCredentials()
     # Hashed before the transaction: SQLite's write lock is not held while argon2 works.
     rehashed = (
@@ -142,10 +162,43 @@ def authenticate(
     with transaction():
         if rehashed:
             user.password_hash = rehashed
-        user.last_sign_in_at = now or utcnow()
+        user.last_sign_in_at = now
         record("account.signed_in", target=user, actor=user)
-        counters.clear(SIGN_IN_FAILURES, keys[1])
+        # A trusted browser clears only its own count: the account's may be a
+        # stranger's guesses still running, and must keep them locked out.
+        counters.clear(SIGN_IN_FAILURES, keys[0] if trusted else account_key(typed))
     return user
+
+
+def _audit_failure(user: User | None, typed: str, *, now: dt.datetime) -> None:
+    # Never what was typed: it may be a password put in the email box.
+    if user is not None:
+        summary = f"Failed sign-in for {user.email}"
+    else:
+        summary = f"Failed sign-in for an address with no account (keyed hash {_keyed(typed)})"
+    record_repeated(
+        "account.sign_in_failed", window=AUDIT_WINDOW, target=user, summary=summary, now=now
+    )
+
+
+def _audit_refused(user: User | None, *, trusted: bool, now: dt.datetime) -> None:
+    if user is None:
+        summary = "Sign-in refused while throttled, for addresses with no account"
+    elif trusted:
+        summary = f"Sign-in refused: a browser's device cookie for {user.email} is locked out"
+    else:
+        summary = f"Sign-in refused while throttled: {user.email}"
+    record_repeated(
+        "account.sign_in_throttled", window=AUDIT_WINDOW, target=user, summary=summary, now=now
+    )
+
+
+def _keyed(typed: str) -> str:
+    # Keyed, so that nobody without SECRET_KEY can test guesses against it; short,
+    # as it only has to tell one unknown address from another in the log.
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode("utf-8") if isinstance(key, str) else key
+    return hmac.new(key, b"audit:" + typed.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 def end_sessions(user: User) -> None:
@@ -204,17 +257,23 @@ def find_token(token: str, purpose: TokenPurpose, now: dt.datetime | None = None
 
 
 def request_password_reset(email: str, now: dt.datetime | None = None) -> None:
-    """Email a reset link if the account exists; the caller answers the same either way."""
+    """Email a reset link if the account exists; the caller answers the same either way.
+
+    The typed address is counted before the account is looked up, so that known
+    and unknown addresses do the same work and fail alike if the counts cannot
+    be reached.
+    """
     now = now or utcnow()
-    user = find_by_email(email)
-    if user is None or not user.is_enabled:
-        return
-    key = account_key(user.email, purpose="reset")
+    typed = lookup_key(email)
+    key = account_key(typed, purpose="reset")
+    counters = throttle()
     with transaction():
-        if throttle().is_blocked(RESET_REQUESTS, key):
+        if counters.is_blocked(RESET_REQUESTS, key):
             return  # no flood of emails to one inbox
-        throttle().hit(RESET_REQUESTS, key)
-        user = db.session.get(User, user.id)
+        counters.hit(RESET_REQUESTS, key)
+        user = find_by_email(typed)
+        if user is None or not user.is_enabled:
+            return
         token = _issue_token(user, TokenPurpose.PASSWORD_RESET, RESET_LIFETIME, now)
         emails.password_reset(user, token)
         record("account.password_reset_requested", target=user)

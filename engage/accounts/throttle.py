@@ -37,7 +37,7 @@ def _storage_errors() -> Iterator[None]:
 
 
 class Throttle(Protocol):
-    """Failure counters keyed by client address and by account."""
+    """Failure counters keyed by client address, by account, or by device cookie."""
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
@@ -131,6 +131,11 @@ def address_key(address: str | None) -> str:
 def account_key(email: str, purpose: str = "sign-in") -> str:
     """The counter for one typed email address (hashed: no personal data in the store)."""
     return f"{purpose}:account:{digest(email.strip().lower())}"
+
+
+def device_key(nonce: str) -> str:
+    """The counter for one browser's device cookie (see engage.accounts.devices)."""
+    return f"sign-in:device:{digest(nonce)}"
 
 
 def init_app(app: Flask) -> None:

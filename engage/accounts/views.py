@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from engage.access import staff_required
-from engage.accounts import services
+from engage.accounts import devices, services
 from engage.accounts.forms import ChangePasswordForm, ResetRequestForm, SetPasswordForm, SignInForm
 from engage.accounts.models import TokenPurpose, User
 from engage.accounts.redirects import safe_next
@@ -49,7 +49,10 @@ def sign_in():
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                form.email.data, form.password.data, address=request.remote_addr
+                form.email.data,
+                form.password.data,
+                address=request.remote_addr,
+                device=devices.read(request.cookies.get(devices.COOKIE_NAME)),
             )
         except services.SignInThrottled:
             form.email.errors.append(THROTTLED)
@@ -59,7 +62,7 @@ def sign_in():
             status = 400
         else:
             _start_session(user)
-            return _after_sign_in()
+            return devices.remember(_after_sign_in(), user)
     next_path = safe_next(request.args.get("next"))
     return render_template("accounts/sign_in.html", form=form, next_path=next_path), status
 

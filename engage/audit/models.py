@@ -23,5 +23,7 @@ class AuditEntry(db.Model):
     target_type: Mapped[str | None] = mapped_column(String(64))
     target_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # How many times it happened: repeated events (failed sign-ins) share one entry.
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     actor = relationship("User")

@@ -233,10 +233,16 @@ def test_next_may_go_to_a_path_on_this_site(client, organiser):
     assert response.headers["Location"] == "/account/password?from=1"
 
 
+def _session_cookie(response) -> str:
+    # Sign-in also sets the device cookie (tests/security/test_device_cookies.py).
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    return cookie
+
+
 def test_session_cookie_flags(app, organiser):
     client = app.test_client()
     response = _post_sign_in(client, "org@example.org", TEST_PASSWORD)
-    cookie = response.headers["Set-Cookie"]
+    cookie = _session_cookie(response)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # development and tests use plain http
 
@@ -247,7 +253,7 @@ def test_session_cookie_is_secure_in_production(make_app, make_user, monkeypatch
     make_user("org@example.org", password=TEST_PASSWORD)
     response = _post_sign_in(production.test_client(), "org@example.org", TEST_PASSWORD)
     assert response.status_code == 302
-    cookie = response.headers["Set-Cookie"]
+    cookie = _session_cookie(response)
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

@@ -1,0 +1,67 @@
+"""Device cookies: a browser that has signed in to an account keeps its own allowance.
+
+OWASP's device-cookie pattern. After a successful sign-in the browser gets a
+signed cookie naming the account and a random nonce. A later attempt for that
+account from that browser is counted against the nonce alone, so strangers
+guessing at the account (or sharing the owner's address) cannot lock the owner
+out; five failures lock out that one cookie instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from flask import Response, current_app, url_for
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from engage.accounts.models import User
+
+COOKIE_NAME = "engage_device"
+LIFETIME = dt.timedelta(days=365)
+NONCE_BYTES = 16
+_SALT = "engage.accounts.device-cookie"
+
+
+@dataclass(frozen=True)
+class DeviceCookie:
+    """What a valid device cookie says: the account it signed in to, and its own nonce."""
+
+    user_id: int
+    nonce: str
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def read(value: str | None) -> DeviceCookie | None:
+    """The cookie's contents if it was signed here and has not expired; None otherwise."""
+    if not value:
+        return None
+    try:
+        data = _serializer().loads(value, max_age=int(LIFETIME.total_seconds()))
+    except BadData:
+        return None
+    if not isinstance(data, dict):
+        return None
+    user_id, nonce = data.get("user"), data.get("nonce")
+    if not isinstance(user_id, int) or not isinstance(nonce, str) or not nonce:
+        return None
+    return DeviceCookie(user_id=user_id, nonce=nonce)
+
+
+def remember(response: Response, user: User) -> Response:
+    """Give the browser a fresh device cookie for this account (after a successful sign-in)."""
+    value = _serializer().dumps({"user": user.id, "nonce": secrets.token_urlsafe(NONCE_BYTES)})
+    response.set_cookie(
+        COOKIE_NAME,
+        value,
+        max_age=int(LIFETIME.total_seconds()),
+        path=url_for("accounts.sign_in"),  # only the sign-in page ever reads it
+        secure=current_app.config["SESSION_COOKIE_SECURE"],  # on in production
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
