@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
+MIN_SECRET_KEY_BYTES = 32  # 256 bits, if random
 
 
 class ConfigError(RuntimeError):
@@ -77,9 +78,16 @@ def from_environment(instance_path: str) -> dict:
 
 def check(config: dict) -> None:
     """Refuse settings that are unsafe for the configured environment."""
-    if config.get("ENGAGE_ENV") == "production" and config.get("SECRET_KEY") in (
-        None,
-        "",
-        DEV_SECRET_KEY,
-    ):
-        raise ConfigError("SECRET_KEY must be set to a long random value in production.")
+    if config.get("ENGAGE_ENV") == "production" and not _strong_secret(config.get("SECRET_KEY")):
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_BYTES} bytes in "
+            "production, not the development key. Make one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+
+
+def _strong_secret(key: str | bytes | None) -> bool:
+    # Sessions and tokens are signed with it: a short key can be guessed offline.
+    if not key or key == DEV_SECRET_KEY:
+        return False
+    return len(key.encode() if isinstance(key, str) else key) >= MIN_SECRET_KEY_BYTES

@@ -31,7 +31,7 @@ def test_pages_that_use_the_session_vary_on_cookie(client):
 
 
 def test_hsts_in_production(make_app, monkeypatch):
-    app = make_app(ENGAGE_ENV="production", SECRET_KEY="not-the-development-one")
+    app = make_app(ENGAGE_ENV="production", SECRET_KEY="not-the-development-one-" * 2)
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
