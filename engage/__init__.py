@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    app.config["TRUSTED_HOSTS"] = settings.trusted_hosts(app.config)
     settings.check(app.config)
     if proxies := app.config["TRUSTED_PROXIES"]:
         # Per-address rate limits and throttles must see the client, not the proxy.

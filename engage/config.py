@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
 MIN_SECRET_KEY_BYTES = 32  # 256 bits, if random
@@ -24,6 +25,10 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the settings mapping from environment variables."""
     env = os.environ.get("ENGAGE_ENV", "development")
@@ -41,6 +46,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SITE_NAME": os.environ.get("SITE_NAME", "Centre for Policing Research and Learning"),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        # Host names production answers besides SITE_URL's (see trusted_hosts()).
+        "EXTRA_TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
         "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "engage.invalid"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
@@ -74,6 +81,20 @@ def from_environment(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
+
+
+def trusted_hosts(config) -> list[str] | None:
+    """Flask's TRUSTED_HOSTS: in production SITE_URL's host and the extra ones; else any host.
+
+    A request for another host gets a 400 before any view runs, so nothing
+    the site builds can pick up a Host header an attacker sent.
+    """
+    if config.get("ENGAGE_ENV") != "production":
+        return None
+    site = urlsplit(config["SITE_URL"]).hostname
+    if not site:
+        raise ConfigError("SITE_URL must be a full address, such as https://events.example.org")
+    return [site, *config.get("EXTRA_TRUSTED_HOSTS", [])]
 
 
 def check(config: dict) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from engage.db import LockUnavailable
 from engage.extensions import db
+from engage.urls import site_url_adapter
 
 _TITLES = {
     400: "Sorry, there is a problem with that request",
@@ -35,6 +37,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if request_ctx.url_adapter is None:
+            # Flask refused the Host header (TRUSTED_HOSTS) before routing, so the
+            # request has no URLs of its own: the page links to SITE_URL's instead.
+            request_ctx.url_adapter = site_url_adapter()
         return render_error(error.code)
 
     @app.errorhandler(LockUnavailable)

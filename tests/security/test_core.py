@@ -6,11 +6,18 @@ Each test names the OWASP ASVS 5.0 requirement (or chapter) it keeps.
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from engage import create_app
 from engage.config import DEV_SECRET_KEY, ConfigError
+from engage.extensions import db
+from engage.mail.models import OutboxMessage
+from tests.registrations.conftest import form
 
+SITE = "https://events.example.org"
+ATTACKER = "attacker.example"
 GENERATE_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 STRONG_KEY = "k3y-" + "x" * 60  # long enough; its randomness is not what is tested
 
@@ -44,3 +51,105 @@ def test_production_starts_with_a_key_of_32_bytes(tmp_path, key):
 
 def test_development_starts_with_any_key(tmp_path):
     assert _start(tmp_path, ENGAGE_ENV="development", SECRET_KEY="x").config["SECRET_KEY"] == "x"
+
+
+# --- the Host header ---------------------------------------------------------
+
+
+@pytest.fixture
+def production(make_app):
+    """The app as deployed, on SITE."""
+    return make_app(ENGAGE_ENV="production", SECRET_KEY=STRONG_KEY, SITE_URL=SITE)
+
+
+def _outbox(app) -> list[OutboxMessage]:
+    with app.app_context():
+        messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        for message in messages:
+            db.session.expunge(message)
+        return messages
+
+
+@pytest.mark.parametrize("path", ["/", "/events/", "/account/reset", "/no/such/page"])
+def test_production_refuses_another_host_with_the_friendly_400(production, path):
+    """ASVS 5.0 V2.2.1: the Host header is checked against an allowlist, SITE_URL's host."""
+    response = production.test_client().get(path, base_url=f"https://{ATTACKER}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "<h1>Sorry, there is a problem with that request</h1>" in html
+    assert ATTACKER not in html and 'href="/events/"' in html
+    assert response.headers["Content-Security-Policy"]
+
+
+def test_a_reset_asked_for_through_another_host_sends_nothing(production, make_user):
+    """ASVS 5.0 V2.2.1: no reset link can be built on a host an attacker named."""
+    make_user("admin@example.org")
+    response = production.test_client().post(
+        "/account/reset", data={"email": "admin@example.org"}, base_url=f"https://{ATTACKER}"
+    )
+    assert response.status_code == 400
+    assert _outbox(production) == []
+
+
+def test_production_answers_its_own_host(production):
+    client = production.test_client()
+    assert client.get("/", base_url=SITE).status_code == 200
+    assert client.get("/events/", base_url=SITE + ":443").status_code == 200
+
+
+def test_production_answers_the_extra_hosts_named_in_the_environment(monkeypatch, make_app):
+    """ASVS 5.0 V2.2.1: TRUSTED_HOSTS adds names to the allowlist, comma-separated."""
+    monkeypatch.setenv("TRUSTED_HOSTS", "www.events.example.org, beta.example.org,")
+    app = make_app(ENGAGE_ENV="production", SECRET_KEY=STRONG_KEY, SITE_URL=SITE)
+    client = app.test_client()
+    for host in ("events.example.org", "www.events.example.org", "beta.example.org"):
+        assert client.get("/", base_url=f"https://{host}").status_code == 200, host
+    assert client.get("/", base_url=f"https://{ATTACKER}").status_code == 400
+
+
+def test_development_answers_any_host(make_app):
+    app = make_app(ENGAGE_ENV="development", SITE_URL=SITE)
+    assert app.test_client().get("/", base_url=f"http://{ATTACKER}").status_code == 200
+
+
+def test_a_booking_made_through_another_host_links_only_to_site_url(make_app, make_event):
+    """ASVS 5.0 V2.2.1: links in emails and their invite.ics come from SITE_URL, not the request."""
+    app = make_app(ENGAGE_ENV="development", SITE_URL=SITE)
+    make_event(slug="day")
+    response = app.test_client().post(
+        "/events/day/register", data=form(), base_url=f"http://{ATTACKER}"
+    )
+    assert response.status_code == 302
+    [message] = _outbox(app)
+    attachments = {a["filename"]: base64.b64decode(a["data"]) for a in message.attachments}
+    invite = attachments["invite.ics"].decode()
+    for part in (message.body_text, message.body_html, invite, *map(repr, attachments.values())):
+        assert ATTACKER not in part
+    assert f"{SITE}/registrations/" in message.body_text
+    assert f'href="{SITE}/registrations/' in message.body_html
+    assert f"{SITE}/events/day" in invite.replace("\r\n ", "")
+
+
+def test_feeds_asked_for_through_another_host_link_only_to_site_url(
+    make_app, make_event, make_news
+):
+    """ASVS 5.0 V2.2.1: the Atom feed and the calendars are built on SITE_URL."""
+    app = make_app(ENGAGE_ENV="development", SITE_URL=SITE)
+    make_event(slug="day")
+    make_news(slug="report")
+    client = app.test_client()
+    for path, link in (
+        ("/news/feed.atom", f"{SITE}/news/report"),
+        ("/events/day/calendar.ics", f"{SITE}/events/day"),
+        ("/events/calendar.ics", f"{SITE}/events/day"),
+    ):
+        response = client.get(path, base_url=f"http://{ATTACKER}")
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, path
+        assert ATTACKER not in body, path
+        assert link in body.replace("\r\n ", ""), path
+
+
+def test_production_needs_a_site_url_with_a_host(tmp_path):
+    with pytest.raises(ConfigError, match="SITE_URL"):
+        _start(tmp_path, ENGAGE_ENV="production", SECRET_KEY=STRONG_KEY, SITE_URL="events.example")
