@@ -11,6 +11,7 @@ import base64
 import pytest
 
 from engage import create_app
+from engage.accounts.models import Role
 from engage.config import DEV_SECRET_KEY, ConfigError
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
@@ -153,3 +154,67 @@ def test_feeds_asked_for_through_another_host_link_only_to_site_url(
 def test_production_needs_a_site_url_with_a_host(tmp_path):
     with pytest.raises(ConfigError, match="SITE_URL"):
         _start(tmp_path, ENGAGE_ENV="production", SECRET_KEY=STRONG_KEY, SITE_URL="events.example")
+
+
+# --- inputs that reached a 500 -------------------------------------------------
+
+PAGINATED = [
+    "/news/",
+    "/admin/news/",
+    "/admin/audit",
+    "/admin/messages",
+    "/admin/events/{event_id}/messages",
+]
+
+
+@pytest.fixture
+def admin_client(client, login_as, make_user):
+    """A test client signed in as an admin."""
+    login_as(client, make_user("admin@example.org", role=Role.ADMIN))
+    return client
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404 and "<h1>Page not found</h1>" in response.get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "page", ["99999999999999999999", "9223372036854775807", "1000001", "\uff19" * 20]
+)
+def test_a_page_number_past_any_list_is_404_on_every_paginated_page(admin_client, make_event, page):
+    """ASVS 5.0 V1.4.2 (range checks prevent integer overflow) and V16.5.1 (a clear page)."""
+    event = make_event()
+    for path in PAGINATED:
+        url = path.format(event_id=event.id)
+        assert _not_found(admin_client.get(url, query_string={"page": page})), url
+        assert admin_client.get(url, query_string={"page": "1"}).status_code == 200, url
+
+
+NUL_ADDRESSES = [
+    "/%00",
+    "/events/%00",
+    "/events/%00x/calendar.ics",
+    "/events/%00/register",
+    "/events/%00/registered",
+    "/news/%00x",
+    "/registrations/%00",
+    "/registrations/%00/cancel",
+    "/account/reset/%00",
+    "/account/invitation/%00",
+    "/admin/messages?status=%00",
+    "/admin/events/?x=%00",
+    "/news/?page=%00",
+    "/events/?%00=1",
+    "/account/sign-in?next=/%00",
+]
+
+
+@pytest.mark.parametrize("address", NUL_ADDRESSES)
+def test_a_nul_anywhere_in_the_address_is_404(admin_client, make_event, make_news, address):
+    """ASVS 5.0 V2.2.1 and V16.5.3: input the database would refuse is turned away first."""
+    make_event(slug="day")
+    make_news(slug="report")
+    assert _not_found(admin_client.get(address))
+    assert admin_client.post(address).status_code in (404, 405)
