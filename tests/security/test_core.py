@@ -7,14 +7,18 @@ Each test names the OWASP ASVS 5.0 requirement (or chapter) it keeps.
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
 from engage import create_app
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
 from engage.config import DEV_SECRET_KEY, ConfigError
+from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
+from engage.news.models import NewsItem
+from engage.registrations.models import Registration
 from tests.registrations.conftest import form
 
 SITE = "https://events.example.org"
@@ -218,3 +222,158 @@ def test_a_nul_anywhere_in_the_address_is_404(admin_client, make_event, make_new
     make_news(slug="report")
     assert _not_found(admin_client.get(address))
     assert admin_client.post(address).status_code in (404, 405)
+
+
+# --- invisible and direction-changing characters ---------------------------------
+
+INVISIBLE = {
+    "right-to-left override": "Ada\u202eecalevoL",
+    "left-to-right embedding": "Ada\u202aLovelace",
+    "first strong isolate": "Ada\u2068Lovelace",
+    "zero width space": "Ada\u200bLovelace",
+    "byte order mark": "\ufeffAda",
+    "left-to-right mark": "Ada\u200e",
+    "arabic letter mark": "Ada\u061cLovelace",
+    "soft hyphen": "Love\u00adlace",
+    "word joiner": "Ada\u2060Lovelace",
+    "tag letter": "Ada\U000e0041",
+    "joiner at the end": "Ada\u200d",
+    "non-joiner at the start": "\u200cAda",
+    "joiner after a space": "Ada \u200dLovelace",
+}
+# Letters with combining marks (Mn), and joiners where scripts and emoji need them.
+REAL_NAMES = [
+    "Zoe\u0308",  # e + combining diaeresis
+    "Nguye\u0302\u0303n",  # combining circumflex and tilde
+    "\u0dc1\u0dca\u200d\u0dbb\u0dd3",  # Sinhala "Sri": a joiner after the virama
+    "\u0646\u06cc\u06a9\u200c\u0646\u0627\u0645",  # Persian, with a non-joiner
+    "\u0645\u062d\u0645\u062f",  # Arabic, right to left on its own
+    "Ada \U0001f469\u200d\U0001f4bb",  # an emoji sequence
+]
+INVISIBLE_MESSAGE = "must not contain invisible formatting characters"
+
+
+def _field_error(html: str, field: str) -> str:
+    """The GOV.UK error message shown beside one field ('' if none)."""
+    found = re.search(
+        rf'<p class="error-message" id="{field}-error">'
+        r'<span class="visually-hidden">Error:</span> ([^<]*)</p>',
+        html,
+    )
+    return found[1] if found else ""
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def _refused(response, field: str) -> bool:
+    html = response.get_data(as_text=True)
+    return (
+        response.status_code == 200
+        and "<title>Error: " in html
+        and INVISIBLE_MESSAGE in _field_error(html, field)
+    )
+
+
+@pytest.mark.parametrize("value", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_registration_refuses_invisible_characters_in_every_one_line_field(
+    app, client, make_event, value
+):
+    """ASVS 5.0 V2.2.1: one-line answers are checked against what a name can hold."""
+    make_event(slug="day")
+    for field in ("first_name", "last_name", "organisation", "job_title"):
+        response = client.post("/events/day/register", data=form(**{field: value}))
+        assert _refused(response, field), field
+    assert _count(app, Registration) == 0
+
+
+@pytest.mark.parametrize("value", REAL_NAMES)
+def test_registration_keeps_real_names(app, client, make_event, value):
+    """ASVS 5.0 V2.2.1: the check refuses format characters, not people's names."""
+    make_event(slug="day")
+    response = client.post("/events/day/register", data=form(first_name=value, organisation=value))
+    assert response.status_code == 302
+    with app.app_context():
+        [registration] = db.session.scalars(db.select(Registration)).all()
+        assert (registration.first_name, registration.organisation) == (value, value)
+
+
+def test_registration_refuses_direction_overrides_in_long_answers(app, client, make_event):
+    """ASVS 5.0 V2.2.1: a bidi override would turn round what staff read after it."""
+    make_event(slug="day")
+    for char in ("\u202e", "\u202a", "\u2066", "\u2069"):
+        response = client.post(
+            "/events/day/register",
+            data=form(access_requirements=f"ramp{char}please", access_consent="y"),
+        )
+        assert _refused(response, "access_requirements"), repr(char)
+    assert _count(app, Registration) == 0
+
+
+def event_form(**overrides) -> dict:
+    """The event form as an organiser fills it in, with overrides."""
+    return {
+        "title": "Engagement Day 2027",
+        "starts_at": "2027-01-21T09:30",
+        "ends_at": "2027-01-21T16:30",
+        "venue_name": "Riverside Conference Centre",
+        "max_workshops": "1",
+        "reminder_offsets_hours": "7d, 1d",
+        "retention_days": "180",
+        "save": "Save event",
+        **overrides,
+    }
+
+
+# Each staff form: its address, a one-line field, the model it writes, valid data.
+STAFF_FORMS = [
+    ("/admin/events/new", "title", Event, event_form()),
+    (
+        "/admin/news/new",
+        "title",
+        NewsItem,
+        {"title": "Report", "slug": "", "summary": "", "body_md": "", "save": "Save as draft"},
+    ),
+    (
+        "/admin/users/invite",
+        "name",
+        User,
+        {"email": "new@example.org", "name": "New Person", "role": "organiser"},
+    ),
+]
+
+
+@pytest.mark.parametrize("value", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_staff_forms_refuse_invisible_characters(app, admin_client, value):
+    """ASVS 5.0 V2.2.1: the back office's one-line fields share the registration form's check."""
+    for address, field, model, data in STAFF_FORMS:
+        before = _count(app, model)
+        response = admin_client.post(address, data={**data, field: value})
+        assert _refused(response, field), address
+        assert _count(app, model) == before, address
+
+
+def test_staff_forms_save_what_the_check_allows(app, admin_client):
+    for address, field, model, data in STAFF_FORMS:
+        before = _count(app, model)
+        response = admin_client.post(address, data={**data, field: REAL_NAMES[2]})
+        assert response.status_code == 302, address
+        assert _count(app, model) == before + 1, address
+
+
+def test_staff_long_text_refuses_direction_overrides_but_keeps_marks(app, admin_client):
+    """ASVS 5.0 V2.2.1: overrides and isolates are refused; a right-to-left mark is text."""
+    for text in ("Come \u202ealong", "Come \u2067along\u2069"):
+        response = admin_client.post("/admin/events/new", data=event_form(description_md=text))
+        assert _refused(response, "description_md"), repr(text)
+        response = admin_client.post(
+            "/admin/news/new", data={"title": "Report", "body_md": text, "save": "Save as draft"}
+        )
+        assert _refused(response, "body_md"), repr(text)
+    assert _count(app, Event) == _count(app, NewsItem) == 0
+    response = admin_client.post(
+        "/admin/events/new", data=event_form(description_md="\u05e9\u05dc\u05d5\u05dd\u200f!")
+    )
+    assert response.status_code == 302
