@@ -19,6 +19,7 @@ from engage.extensions import db
 from engage.mail.models import OutboxMessage
 from engage.news.models import NewsItem
 from engage.registrations.models import Registration
+from tests.core import test_route_guards as route_guards
 from tests.registrations.conftest import form
 
 SITE = "https://events.example.org"
@@ -377,3 +378,66 @@ def test_staff_long_text_refuses_direction_overrides_but_keeps_marks(app, admin_
         "/admin/events/new", data=event_form(description_md="\u05e9\u05dc\u05d5\u05dd\u200f!")
     )
     assert response.status_code == 302
+
+
+# --- staff pages are never cached ---------------------------------------------
+
+# The route walk's world: users of each role, an event with a session and a
+# question, a draft, a failed email (tests/core/test_route_guards.py).
+world = route_guards.world
+STAFF_PAGES = [
+    (endpoint, path)
+    for endpoint, path, methods in route_guards.RULES
+    if "GET" in methods and path.startswith(("/admin", "/account"))
+]
+PUBLIC_PAGES = ["/", "/events/", "/events/own-event", "/news/", "/news/published-news"]
+
+
+def _no_store(response) -> bool:
+    return response.headers.get("Cache-Control") == "no-store"
+
+
+def test_the_walk_finds_the_staff_pages():
+    assert len(STAFF_PAGES) >= 20
+    assert {"admin.audit", "admin.users", "mail.messages", "accounts.change_password"} <= {
+        endpoint for endpoint, _ in STAFF_PAGES
+    }
+
+
+@pytest.mark.parametrize(("endpoint", "path"), STAFF_PAGES, ids=[p for _, p in STAFF_PAGES])
+def test_every_staff_page_is_no_store_for_an_admin(app, world, login_as, endpoint, path):
+    """ASVS 5.0 V14.3.2: pages with names and email addresses are not kept by browsers."""
+    client = app.test_client()
+    login_as(client, world["users"]["admin"])
+    url = route_guards._url(app, endpoint, path, world, world["slugs"])
+    response = client.get(url)
+    assert response.status_code in (200, 302, 404), url  # 404: a made-up token
+    assert _no_store(response), url
+
+
+def test_staff_answers_are_no_store_whoever_asks(app, world, login_as):
+    """ASVS 5.0 V14.3.2: every /admin/ answer, refusals and redirects too."""
+    visitor = app.test_client()
+    assert _no_store(visitor.get("/admin/audit"))  # 302 to sign in
+    assert _no_store(visitor.get("/admin/no-such-page"))
+    organiser = app.test_client()
+    login_as(organiser, world["users"]["other_organiser"])
+    assert organiser.get("/admin/audit").status_code == 403
+    assert _no_store(organiser.get("/admin/audit"))
+    admin = app.test_client()
+    login_as(admin, world["users"]["admin"])
+    event_id = world["values"]["event_id"]
+    response = admin.post(f"/admin/events/{event_id}/publish")
+    assert response.status_code == 302 and _no_store(response)
+
+
+def test_every_page_is_no_store_for_signed_in_staff_but_not_for_visitors(app, world, login_as):
+    """ASVS 5.0 V14.3.2: a signed-in page may show staff links and names; public ones may be kept."""
+    staff = app.test_client()
+    login_as(staff, world["users"]["own_organiser"])
+    visitor = app.test_client()
+    for path in PUBLIC_PAGES:
+        assert _no_store(staff.get(path)), path
+        response = visitor.get(path)
+        assert response.status_code == 200 and not _no_store(response), path
+    assert not _no_store(staff.get("/static/css/engage.css"))
