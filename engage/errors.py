@@ -25,6 +25,10 @@ _TITLES = {
 def render_error(status: int, description: str | None = None):
     """The friendly page for an HTTP status."""
     title = _TITLES.get(status, "Sorry, something went wrong")
+    if request_ctx.url_adapter is None:
+        # Flask refused the Host header (TRUSTED_HOSTS) before routing, so the
+        # request has no URLs of its own: the page links to SITE_URL's instead.
+        request_ctx.url_adapter = site_url_adapter()
     return render_template(
         "errors/error.html", status=status, title=title, description=description
     ), status
@@ -37,10 +41,6 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        if request_ctx.url_adapter is None:
-            # Flask refused the Host header (TRUSTED_HOSTS) before routing, so the
-            # request has no URLs of its own: the page links to SITE_URL's instead.
-            request_ctx.url_adapter = site_url_adapter()
         return render_error(error.code)
 
     @app.errorhandler(LockUnavailable)
