@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals
 from engage import config as settings
-from engage import errors, security, timefmt
+from engage import errors, inputs, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    app.config["TRUSTED_HOSTS"] = settings.trusted_hosts(app.config)
     settings.check(app.config)
     if proxies := app.config["TRUSTED_PROXIES"]:
         # Per-address rate limits and throttles must see the client, not the proxy.
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
 
     timefmt.register(app)
+    inputs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     for blueprint in BLUEPRINTS:

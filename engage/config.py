@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
+MIN_SECRET_KEY_BYTES = 32  # 256 bits, if random
 
 
 class ConfigError(RuntimeError):
@@ -21,6 +23,10 @@ def _bool(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def from_environment(instance_path: str) -> dict:
@@ -40,6 +46,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SITE_NAME": os.environ.get("SITE_NAME", "Centre for Policing Research and Learning"),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        # Host names production answers besides SITE_URL's (see trusted_hosts()).
+        "EXTRA_TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
         "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "engage.invalid"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
@@ -77,11 +85,32 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
+def trusted_hosts(config) -> list[str] | None:
+    """Flask's TRUSTED_HOSTS: in production SITE_URL's host and the extra ones; else any host.
+
+    A request for another host gets a 400 before any view runs, so nothing
+    the site builds can pick up a Host header an attacker sent.
+    """
+    if config.get("ENGAGE_ENV") != "production":
+        return None
+    site = urlsplit(config["SITE_URL"]).hostname
+    if not site:
+        raise ConfigError("SITE_URL must be a full address, such as https://events.example.org")
+    return [site, *config.get("EXTRA_TRUSTED_HOSTS", [])]
+
+
 def check(config: dict) -> None:
     """Refuse settings that are unsafe for the configured environment."""
-    if config.get("ENGAGE_ENV") == "production" and config.get("SECRET_KEY") in (
-        None,
-        "",
-        DEV_SECRET_KEY,
-    ):
-        raise ConfigError("SECRET_KEY must be set to a long random value in production.")
+    if config.get("ENGAGE_ENV") == "production" and not _strong_secret(config.get("SECRET_KEY")):
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_BYTES} bytes in "
+            "production, not the development key. Make one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+
+
+def _strong_secret(key: str | bytes | None) -> bool:
+    # Sessions and tokens are signed with it: a short key can be guessed offline.
+    if not key or key == DEV_SECRET_KEY:
+        return False
+    return len(key.encode() if isinstance(key, str) else key) >= MIN_SECRET_KEY_BYTES

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from engage.db import LockUnavailable
 from engage.extensions import db
+from engage.urls import site_url_adapter
 
 _TITLES = {
     400: "Sorry, there is a problem with that request",
@@ -23,6 +25,10 @@ _TITLES = {
 def render_error(status: int, description: str | None = None):
     """The friendly page for an HTTP status."""
     title = _TITLES.get(status, "Sorry, something went wrong")
+    if request_ctx.url_adapter is None:
+        # Flask refused the Host header (TRUSTED_HOSTS) before routing, so the
+        # request has no URLs of its own: the page links to SITE_URL's instead.
+        request_ctx.url_adapter = site_url_adapter()
     return render_template(
         "errors/error.html", status=status, title=title, description=description
     ), status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import Field, Form
@@ -13,28 +14,76 @@ from wtforms.validators import ValidationError
 # C0 and C1 controls, plus the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates: they reorder the text shown after them.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Zero-width non-joiner and joiner: Persian, Sinhala, Indic scripts and emoji need them.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _invisible(field: Field) -> str:
+    return (
+        f"{field.label.text} must not contain invisible formatting characters; "
+        "try typing it rather than pasting it"
+    )
+
+
+def _visible(char: str) -> bool:
+    return bool(char) and not char.isspace() and unicodedata.category(char)[0] != "C"
+
+
+def has_format_characters(text: str) -> bool:
+    """Whether text holds an invisible format character (Unicode category Cf).
+
+    Those are direction overrides, zero-width spaces, byte order marks, soft
+    hyphens and the like: a name can look like another, or turn the text after
+    it round. Letters with combining accents (category Mn) are not among them,
+    and a joiner is allowed between two visible characters, where it belongs.
+    """
+    if text.isascii():
+        return False
+    for index, char in enumerate(text):
+        if unicodedata.category(char) != "Cf":
+            continue
+        if (
+            char in _JOINERS
+            and _visible(text[index - 1 : index])
+            and _visible(text[index + 1 : index + 2])
+        ):
+            continue
+        return True
+    return False
 
 
 class SingleLine:
-    """Refuse line breaks and control characters in a one-line answer."""
+    """Refuse line breaks, control and invisible format characters in a one-line answer."""
 
     def __init__(self, message: str | None = None):
         self.message = message
 
     def __call__(self, form: Form, field: Field) -> None:
-        if field.data and _CONTROL.search(str(field.data)):
+        if not field.data:
+            return
+        text = str(field.data)
+        if _CONTROL.search(text):
             raise ValidationError(
                 self.message
                 or f"{field.label.text} must be on one line, without special characters"
             )
+        if has_format_characters(text):
+            raise ValidationError(self.message or _invisible(field))
 
 
 class NoControlCharacters:
-    """Refuse control characters (but not line breaks) in a longer answer."""
+    """Refuse control characters (not line breaks) and direction overrides in a longer answer."""
 
     def __call__(self, form: Form, field: Field) -> None:
-        if field.data and _CONTROL_MULTILINE.search(str(field.data)):
+        if not field.data:
+            return
+        text = str(field.data)
+        if _CONTROL_MULTILINE.search(text):
             raise ValidationError(f"{field.label.text} must not contain special characters")
+        if _BIDI_CONTROLS.search(text):
+            raise ValidationError(_invisible(field))
 
 
 def options(pairs) -> list:

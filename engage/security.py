@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -20,6 +21,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Only staff have accounts: everything under these is theirs.
+STAFF_PATHS = ("/admin/", "/account/")
+
+
 def _set_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -34,7 +39,17 @@ def _set_headers(response: Response) -> Response:
     # differently for a signed-in user must say so even when it did not read it.
     if request.endpoint != "static" and (request.cookies or "Set-Cookie" in headers):
         response.vary.add("Cookie")
+    if _for_staff():
+        # Staff pages show people's names and email addresses: no browser or proxy keeps them.
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+def _for_staff() -> bool:
+    """Whether the answer is a back-office or account page, or goes to signed-in staff."""
+    if request.endpoint == "static":
+        return False
+    return request.path.startswith(STAFF_PATHS) or current_user.is_authenticated
 
 
 def init_app(app: Flask) -> None:

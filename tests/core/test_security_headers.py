@@ -31,8 +31,12 @@ def test_pages_that_use_the_session_vary_on_cookie(client):
 
 
 def test_hsts_in_production(make_app, monkeypatch, recommended_password_hashing):
-    app = make_app(ENGAGE_ENV="production", SECRET_KEY="not-the-development-one")
-    response = app.test_client().get("/")
+    site = "https://events.example.org"
+    app = make_app(
+        ENGAGE_ENV="production", SECRET_KEY="not-the-development-one-" * 2, SITE_URL=site
+    )
+    response = app.test_client().get("/", base_url=site)
+    assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
