@@ -255,7 +255,7 @@ def test_manage_page_shows_the_registration_privately(client, booked):
     assert response.status_code == 200
     assert "Place confirmed" in html and "Ada Lovelace" in html and "Learning from failure" in html
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert ">Cancel my place</a>" in html
 
 
@@ -344,7 +344,7 @@ def test_every_self_service_page_is_private(client, booked):
         response = client.get(f"/registrations/{booked}{path}")
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store"
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_promotion_without_a_full_workshop_is_explained(app, client, workshop_event):
