@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from argon2 import PasswordHasher
+from flask import url_for
 
 from engage.accounts import passwords
 from engage.accounts import services as accounts
@@ -145,3 +146,27 @@ def snapshot(app, *, skip: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
 def changed_tables(before: dict, after: dict) -> list[str]:
     """The names of the tables whose rows differ between two snapshots."""
     return sorted(name for name in before if before[name] != after.get(name))
+
+
+def url_for_rule(app, rule, world: dict) -> str:
+    """A URL for a rule of the URL map, pointing at the world's own things."""
+    tokens = {
+        "accounts.reset_password": world["reset_token"],
+        "accounts.accept_invitation": world["invitation_token"],
+    }
+    values = {}
+    for name in rule.arguments:
+        if name == "token":
+            values[name] = tokens.get(rule.endpoint, world["registration_token"])
+        elif name == "slug":
+            values[name] = "news-item" if rule.rule.startswith("/news") else "day"
+        elif name == "filename":
+            values[name] = "css/engage.css"
+        elif name == "event_id" and rule.endpoint == "organisers.remove":
+            values[name] = world["event_id"]  # the organiser runs this one
+        elif name in world:
+            values[name] = world[name]
+        else:
+            raise LookupError(f"{rule.rule}: give <{name}> a value in build_world")
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
