@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.mail.conftest import mail_app, smtp_server  # noqa: F401 - shared fixtures
 from tests.security.world import build_world, fast_passwords
 
 
