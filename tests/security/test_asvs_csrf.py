@@ -76,10 +76,10 @@ def walk(app, requests: list[tuple[str, Callable]], expect: Callable[[int], bool
     if written := changed_tables(before, snapshot(app)):
         problems.append(f"the walk wrote to {written}")
         for label, send in requests:
-            start = snapshot(app)
+            start = snapshot(app, only=written)
             send()
-            if written := changed_tables(start, snapshot(app)):
-                problems.append(f"{label}: wrote to {written}")
+            if written_now := changed_tables(start, snapshot(app, only=written)):
+                problems.append(f"{label}: wrote to {written_now}")
     return problems
 
 
