@@ -112,10 +112,10 @@ def test_the_forgery_walk_reports_an_exempt_route(app, world, monkeypatch):
     assert "the walk wrote to ['audit_entries', 'users']" in problems
 
 
-def change_walk(app, world: dict) -> list[str]:
+def change_walk(app, world: dict, roles: tuple[str, ...] = ROLES) -> list[str]:
     """GET every GET route as a visitor, an organiser and an admin: 500s, and routes that wrote."""
     requests = []
-    for who in ROLES:
+    for who in roles:
         client = app.test_client()
         sign_in_as(client, app, world.get(who))
         requests += [
@@ -138,7 +138,7 @@ def test_the_change_walk_reports_a_get_that_writes(app, world):
         return "seen"
 
     app.add_url_rule("/leaky", "leaky", leaky)
-    assert change_walk(app, world) == [
+    assert change_walk(app, world, roles=("visitor",)) == [
         "the walk wrote to ['audit_entries']",
-        *(f"GET /leaky as {who}: wrote to ['audit_entries']" for who in ROLES),
+        "GET /leaky as visitor: wrote to ['audit_entries']",
     ]

@@ -298,7 +298,7 @@ def readable(world: dict, name: str) -> tuple[str, ...]:
 
 @pytest.mark.parametrize("group", GROUPS)
 @settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

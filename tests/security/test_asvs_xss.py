@@ -224,13 +224,15 @@ def _seen(text: str) -> set[str]:
     return {m for m in MARKERS if f"xss[{m}]" in text}
 
 
-def page_walk(app, world: dict) -> tuple[list[str], dict[str, set[str]]]:
+def page_walk(
+    app, world: dict, roles: tuple[str, ...] = ("visitor", "admin")
+) -> tuple[list[str], dict[str, set[str]]]:
     """Every HTML page as a visitor and as an admin: what would run, and which tags each shows."""
     seen: dict[str, set[str]] = {}
     problems = []
     rules = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods]
     urls = {url_for_rule(app, rule, world) for rule in rules} | {"/events/online-day"}
-    for who in ("visitor", "admin"):
+    for who in roles:
         client = app.test_client()
         sign_in_as(client, app, world.get(who))
         for url in sorted(urls):
@@ -270,13 +272,12 @@ def test_the_page_walk_sees_a_page_that_forgets_to_escape(app, hostile_world):
         return f"<!doctype html><title>x</title><h1>{title}</h1>"
 
     app.add_url_rule("/careless", "careless", careless)
-    problems, _ = page_walk(app, hostile_world)
+    problems, _ = page_walk(app, hostile_world, roles=("visitor",))
     assert problems == [
         "visitor /careless: an inline <script>",
         "visitor /careless: an event handler <img onerror=...>",
         f"visitor /careless: {SCRIPT} unescaped",
         "visitor /careless: <img src=x onerror=alert(1)> unescaped",
-        *(p.replace("visitor", "admin", 1) for p in problems[:4]),
     ]
 
 
