@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 from wtforms import Field, Form
 from wtforms.fields import SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -143,7 +146,61 @@ def show_field_error(form: Form, error: FieldError) -> None:
     target.errors = [*target.errors, str(error)]
 
 
-class ConfirmForm(FlaskForm):
+NOT_TEXT = "Enter text"
+_FROM_REQUEST = object()
+
+
+def text_only(body) -> tuple[ImmutableMultiDict, set[str]]:
+    """A JSON body as form data holding only text; and the names whose values were not text.
+
+    A browser posts strings only. A JSON body may hold numbers, null, booleans, objects or
+    nested lists, which would reach filters, validators and services written for text.
+    A list of strings stands for a field posted several times, as a browser does.
+    """
+    if not isinstance(body, dict):
+        return ImmutableMultiDict(), set()
+    kept: list[tuple[str, str]] = []
+    refused: set[str] = set()
+    for name, value in body.items():
+        values = value if isinstance(value, list) else [value]
+        if all(isinstance(item, str) for item in values):
+            kept.extend((name, item) for item in values)
+        else:
+            refused.add(name)
+    return ImmutableMultiDict(kept), refused
+
+
+class EngageForm(FlaskForm):
+    """The base of every form: a JSON body is read as text, or refused field by field.
+
+    Flask-WTF reads a JSON request body as the form's data. A value that is not a string
+    (or a list of strings) is left out, and its field fails validation with "Enter text".
+    """
+
+    def __init__(self, formdata=_FROM_REQUEST, **kwargs):
+        self._not_text: set[str] = set()
+        if formdata is _FROM_REQUEST:
+            if not (self.is_submitted() and request.is_json):
+                super().__init__(**kwargs)  # Flask-WTF reads the request itself
+                return
+            try:
+                body = request.get_json()
+            except RecursionError as error:  # nested too deep for the JSON parser
+                raise BadRequest() from error
+            formdata, self._not_text = text_only(body)
+        super().__init__(formdata=formdata, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every field's checks; a field the JSON body gave as something other than text fails."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.name in self._not_text:
+                field.errors = [NOT_TEXT]
+                valid = False
+        return valid
+
+
+class ConfirmForm(EngageForm):
     """A button that confirms a change: it carries only the CSRF token (and a Confirm button)."""
 
     submit = SubmitField("Confirm")

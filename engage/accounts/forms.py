@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
@@ -10,7 +9,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Val
 from engage.accounts import passwords
 from engage.accounts.models import Role
 from engage.addresses import InvalidEmail, normalise_email
-from engage.forms import SingleLine, strip
+from engage.forms import EngageForm, SingleLine, strip
 
 ROLE_CHOICES = [
     SelectChoice(Role.ORGANISER.value, "Organiser: runs the events they are assigned to"),
@@ -65,7 +64,7 @@ def _new_password_fields():
     return new, confirm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(EngageForm):
     email = _email_field("Your email address")
     password = PasswordField(
         "Password",
@@ -76,15 +75,15 @@ class SignInForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(EngageForm):
     email = _email_field("Your email address")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(EngageForm):
     password, confirm_password = _new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(EngageForm):
     current_password = PasswordField(
         "Current password",
         validators=[
@@ -95,7 +94,7 @@ class ChangePasswordForm(FlaskForm):
     password, confirm_password = _new_password_fields()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(EngageForm):
     email = _email_field()
     name = StringField(
         "Full name",
@@ -119,7 +118,7 @@ class InviteForm(FlaskForm):
         _email_format(self, field)
 
 
-class UserForm(FlaskForm):
+class UserForm(EngageForm):
     name = StringField(
         "Full name",
         filters=[strip],

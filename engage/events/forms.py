@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
@@ -24,7 +23,7 @@ from wtforms.validators import (
 )
 
 from engage.events.models import QuestionKind, SessionKind
-from engage.forms import NoControlCharacters, SingleLine, options, strip
+from engage.forms import EngageForm, NoControlCharacters, SingleLine, options, strip
 from engage.slugs import SLUG_MAX, slug_filter
 from engage.timefields import EndsAfterStart, LocalDateTimeField, Required
 
@@ -92,7 +91,7 @@ class ReminderOffsetsField(Field):
             self.data = parse_offsets(valuelist[0])
 
 
-class EventForm(FlaskForm):
+class EventForm(EngageForm):
     """Every field of an event an organiser can set."""
 
     title = StringField(
@@ -203,7 +202,7 @@ EDITABLE_EVENT_FIELDS = (
 )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(EngageForm):
     """One item of the programme."""
 
     kind = SelectField(
@@ -236,7 +235,7 @@ class SessionForm(FlaskForm):
 SESSION_FIELDS = ("kind", "title", "description_md", "starts_at", "ends_at", "room", "capacity")
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(EngageForm):
     """One of the event's own registration questions."""
 
     kind = SelectField(
@@ -288,7 +287,7 @@ class QuestionForm(FlaskForm):
             raise ValidationError("Only list answers have choices; clear this box")
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(EngageForm):
     """Confirm that an event is called off, and say why."""
 
     reason = TextAreaField(
@@ -300,7 +299,7 @@ class CancelEventForm(FlaskForm):
     confirm = SubmitField("Cancel the event and tell attendees")
 
 
-class AssignEventForm(FlaskForm):
+class AssignEventForm(EngageForm):
     """Choose one more event for an organiser to run."""
 
     event_id = SelectField(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engage.forms import NoControlCharacters, SingleLine, option_values, strip
+from engage.forms import EngageForm, NoControlCharacters, SingleLine, option_values, strip
 from engage.slugs import SLUG_MAX, slug_filter
 from engage.timefields import LocalDateTimeField
 
@@ -21,7 +20,7 @@ def _event_id(value):
     return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
-class NewsForm(FlaskForm):
+class NewsForm(EngageForm):
     """A news item, with one button per thing the editor may want to do."""
 
     title = StringField(

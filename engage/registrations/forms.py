@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -10,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from engage.addresses import Email
 from engage.events.models import Event, EventQuestion, QuestionKind
-from engage.forms import NoControlCharacters, SingleLine, strip
+from engage.forms import EngageForm, NoControlCharacters, SingleLine, strip
 from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
 from engage.registrations.services import (
     ChangeData,
@@ -74,7 +73,7 @@ def _long_text(label: str, max_length: int, description: str = ""):
     )
 
 
-class _EventForm(FlaskForm):
+class _EventForm(EngageForm):
     """Fields shared by the registration and change forms: workshops and questions."""
 
     workshops = MultiCheckbox("Workshops", coerce=int, validators=[Optional()])

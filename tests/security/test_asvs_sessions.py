@@ -1,0 +1,126 @@
+"""Sessions: a new one at every sign-in, and cookies a script or another site cannot use.
+
+ASVS 5.0 V7.2.4 (a new session token at authentication and re-authentication),
+V3.3.1, V3.3.2 and V3.3.4 (cookies Secure, SameSite, HttpOnly). Already kept in
+tests/accounts/test_sign_in.py: the session renewed at sign-in (a planted value is
+gone, the cookie changes, the old cookie is still a visitor's), the session cookie's
+flags at sign-in, and Secure in production. Here: the other ways of signing in, and
+every cookie the site sets along a whole visit, not only the sign-in's.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+from tests.registrations.conftest import form
+
+SITE = "https://localhost"
+NEW = {"password": "a fresh new passphrase", "confirm_password": "a fresh new passphrase"}
+
+
+def _plant(client) -> str:
+    """Put a value in the client's session, as a fixation attack would; the cookie."""
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    return client.get_cookie("session").value
+
+
+def _renewed(client, before: str, user_id: int) -> bool:
+    """Whether the session is a new one, for the user, without the planted value."""
+    with client.session_transaction() as session:
+        fresh = "planted" not in session and session["_user_id"].startswith(f"{user_id}:")
+    return fresh and client.get_cookie("session").value != before
+
+
+def test_asvs_7_2_4_signing_in_again_renews_the_session(app, world):
+    client = app.test_client()
+    sign_in = {"email": "org@example.org", "password": TEST_PASSWORD}
+    assert client.post("/account/sign-in", data=sign_in).status_code == 302
+    before = _plant(client)
+    assert client.post("/account/sign-in", data=sign_in).status_code == 302
+    assert _renewed(client, before, world["organiser"])
+
+
+def test_asvs_7_2_4_accepting_an_invitation_signs_in_with_a_new_session(app, world):
+    client = app.test_client()
+    before = _plant(client)
+    response = client.post(f"/account/invitation/{world['invitation_token']}", data=NEW)
+    assert response.status_code == 302
+    assert _renewed(client, before, world["invited"])
+
+
+def test_asvs_7_2_4_changing_the_password_renews_this_device_s_session(app, world):
+    client = app.test_client()
+    client.post("/account/sign-in", data={"email": "org@example.org", "password": TEST_PASSWORD})
+    before = _plant(client)
+    response = client.post("/account/password", data={"current_password": TEST_PASSWORD, **NEW})
+    assert response.status_code == 302
+    assert _renewed(client, before, world["organiser"])
+
+
+@pytest.fixture
+def production_cookies(make_app, make_event, make_user, monkeypatch):
+    """Every Set-Cookie the site sends along a visit, with production's settings.
+
+    A visitor opens the booking form and books; staff open the sign-in page, sign in
+    and sign out. CSRF protection is on, as in production, so pages write tokens.
+    """
+    monkeypatch.setenv("ENGAGE_ENV", "production")  # cookie settings follow the environment
+    production = make_app(WTF_CSRF_ENABLED=True)
+    make_event(slug="day")
+    make_user("org@example.org", password=TEST_PASSWORD)
+    client = production.test_client()
+    sent: list[str] = []
+
+    def visit(method: str, path: str, data: dict | None = None):
+        # Over https, Flask-WTF also wants a same-site Referer on every post.
+        response = client.open(
+            path, method=method, data=data, base_url=SITE, headers={"Referer": SITE + path}
+        )
+        assert response.status_code in (200, 302), (method, path)
+        sent.extend(response.headers.getlist("Set-Cookie"))
+        return response.get_data(as_text=True)
+
+    def token(page: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+
+    page = visit("GET", "/events/day/register")
+    visit("POST", "/events/day/register", {**form(), "csrf_token": token(page)})
+    page = visit("GET", "/account/sign-in")
+    visit(
+        "POST",
+        "/account/sign-in",
+        {"email": "org@example.org", "password": TEST_PASSWORD, "csrf_token": token(page)},
+    )
+    visit("POST", "/account/sign-out", {"csrf_token": token(visit("GET", "/admin/"))})
+    return sent
+
+
+def _attributes(cookie: str) -> set[str]:
+    """A Set-Cookie header's attributes, lower-cased: {"secure", "samesite=lax", ...}."""
+    return {part.strip().lower() for part in cookie.split(";")[1:]}
+
+
+def test_asvs_3_3_every_cookie_is_secure_http_only_and_same_site_in_production(
+    production_cookies,
+):
+    """V3.3.1 Secure, V3.3.2 SameSite, V3.3.4 HttpOnly: for every cookie, every time it is set."""
+    assert len(production_cookies) >= 4  # the visit really set cookies
+    for cookie in production_cookies:
+        assert {"secure", "httponly", "samesite=lax"} <= _attributes(cookie), cookie
+    names = {cookie.split("=")[0] for cookie in production_cookies}
+    assert "remember_token" not in names  # no long-lived "remember me" token at all
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="V3.3.1/V3.3.3: the session cookie is named 'session'; production should name it "
+    "'__Host-session' (SESSION_COOKIE_NAME in engage/config.py), so that no subdomain or "
+    "plain-http page can set or shadow it",
+)
+def test_asvs_3_3_3_every_cookie_has_the_host_prefix_in_production(production_cookies):
+    assert {cookie.split("=")[0] for cookie in production_cookies} <= {"__Host-session"}
