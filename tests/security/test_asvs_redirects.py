@@ -99,5 +99,8 @@ def test_asvs_3_7_2_signing_in_with_any_next_lands_on_the_site(app, world, targe
         query_string={"next": target},
         data={"email": "org@example.org", "password": TEST_PASSWORD},
     )
+    if "\x00" in target:  # a NUL anywhere in a request is refused first (engage/inputs.py)
+        assert response.status_code == 404
+        return
     assert response.status_code == 302
     assert lands_on_site(response.headers["Location"])

@@ -10,28 +10,21 @@ from __future__ import annotations
 
 import re
 
-from argon2 import PasswordHasher
 from flask import url_for
 
-from engage.accounts import passwords
 from engage.accounts import services as accounts
 from engage.accounts.models import Role, User
 from engage.events.models import Event, EventQuestion, QuestionKind, event_organisers
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.registrations import services as registrations
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, hash_for_tests
 from tests.registrations.conftest import data, workshop
-
-# Argon2 at its real cost takes a third of a second a guess; the walks need no such cost.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def fast_passwords(monkeypatch) -> str:
-    """Make password hashing cheap for this test; a hash of TEST_PASSWORD at that cost."""
-    monkeypatch.setattr(passwords, "_hasher", FAST_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", FAST_HASHER.hash("no account: equal timing"))
-    return FAST_HASHER.hash(TEST_PASSWORD)
+    """A hash of TEST_PASSWORD (the suite already hashes cheaply: see tests/conftest.py)."""
+    return hash_for_tests(TEST_PASSWORD)
 
 
 def _questions() -> list[EventQuestion]:
