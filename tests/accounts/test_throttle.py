@@ -4,6 +4,7 @@ import datetime as dt
 import os
 
 import pytest
+import redis
 import time_machine
 
 from engage.accounts import passwords
@@ -156,8 +157,6 @@ def test_two_apps_share_the_count(make_app, make_user, storage_uri):
 @pytest.mark.skipif(not TEST_REDIS_URL, reason="TEST_REDIS_URL is not set")
 def test_a_key_prefix_keeps_two_sites_on_one_redis_apart(make_app, make_user):
     """RATELIMIT_STORAGE_OPTIONS reaches the counters: how parallel test processes stay apart."""
-    import redis
-
     prefix = TEST_CONFIG["RATELIMIT_STORAGE_OPTIONS"]["key_prefix"]
     ours = make_app(RATELIMIT_STORAGE_URI=TEST_REDIS_URL)
     theirs = make_app(

@@ -95,4 +95,5 @@ def test_organiser_journey_in_a_browser(app, live_server, page, runner):
 
     page.goto(live_server.url + "/events/")
     page.get_by_role("link", name=TITLE).first.click()
+    page.wait_for_load_state()
     assert "Workshop one" in page.content() and "Workshop two" in page.content()

@@ -87,6 +87,7 @@ def test_admin_and_organiser_run_the_site_from_the_browser(
 
         organiser.goto(live_server.url + "/events/")
         organiser.get_by_role("link", name="Spring masterclass").first.click()
+        organiser.wait_for_load_state()
         content = organiser.content()
         assert "Trial design" in content and "Working with data" in content
         assert "Sunday 17 March 2030, 10am to 4pm (UK time)" in content
