@@ -18,6 +18,10 @@ app = create_app(
         "SQLALCHEMY_DATABASE_URI": os.environ["ENGAGE_TEST_SERVER_DATABASE_URL"],
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Tests running at once on one Redis keep their counters apart by prefix.
+        "RATELIMIT_STORAGE_OPTIONS": {
+            "key_prefix": os.environ.get("ENGAGE_TEST_KEY_PREFIX", "engage-test-server")
+        },
     }
 )
 

@@ -9,6 +9,7 @@ each worker counting in its own memory, and the right password gets in.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections import Counter
 from pathlib import Path
@@ -36,8 +37,10 @@ WORKERS = 4  # as the README's `gunicorn -w 4 wsgi:app`
 def server_for(gunicorn_for):
     """start(module=..., storage_uri=...): `gunicorn -w 4` on the test's own database."""
 
-    def start(module: str = "server_app", storage_uri: str | None = None):
+    def start(module: str = "server_app", storage_uri: str | None = None, key_prefix: str = ""):
         environ = {"RATELIMIT_STORAGE_URI": storage_uri} if storage_uri else {}
+        if key_prefix:
+            environ["ENGAGE_TEST_KEY_PREFIX"] = key_prefix
         return gunicorn_for(
             module, workers=WORKERS, environ=environ, path="/account/sign-in", every_worker=True
         )
@@ -96,17 +99,20 @@ def test_default_settings_refuse_the_right_password_after_five_failures(app, mak
 
 @pytest.fixture
 def redis_counts(make_app):
-    """Clean Redis counters for the keys this test uses, before and after."""
+    """Clean Redis counters, under a prefix of this test's own, before and after; the prefix."""
     if not TEST_REDIS_URL:
         pytest.skip("TEST_REDIS_URL is not set (CI sets redis://127.0.0.1:6379/15)")
-    redis_app = make_app(RATELIMIT_STORAGE_URI=TEST_REDIS_URL)
+    prefix = f"engage-test-{secrets.token_hex(8)}"
+    redis_app = make_app(
+        RATELIMIT_STORAGE_URI=TEST_REDIS_URL, RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix}
+    )
 
     def clear():
         with redis_app.app_context():
             throttle().clear(SIGN_IN_FAILURES, address_key("127.0.0.1"), account_key(EMAIL))
 
     clear()
-    yield TEST_REDIS_URL
+    yield prefix
     clear()
 
 
@@ -114,7 +120,7 @@ def test_redis_refuses_the_right_password_after_five_failures(
     app, make_user, server_for, redis_counts
 ):
     make_user(EMAIL, password=TEST_PASSWORD)
-    server = server_for(storage_uri=redis_counts)
+    server = server_for(storage_uri=TEST_REDIS_URL, key_prefix=redis_counts)
     _assert_refused(_five_wrong_then_right(server))
     assert _rows_in_database(app) == 0  # Redis kept the counts
 
