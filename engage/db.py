@@ -160,11 +160,13 @@ def _lock_row(session: Session, lock: tuple[type, int]) -> None:
     session.execute(db.select(model.id).where(model.id == row_id).with_for_update())
 
 
-def retrying(work: Callable[[], T], *, lock: tuple[type, int], attempts: int = 2) -> T:
+def retrying(
+    work: Callable[[], T], *, lock: tuple[type, int] | None = None, attempts: int = 2
+) -> T:
     """Run `work` in transaction(lock=lock), waiting for the lock up to `attempts` times.
 
-    A burst can queue people behind one row's lock for longer than its
-    timeout; one more wait is kinder than sending them away at once.
+    A burst can queue people (or parallel jobs) behind one lock for longer
+    than its timeout; one more wait is kinder than giving up at once.
     """
     for attempt in range(attempts):
         try:

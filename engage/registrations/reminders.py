@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engage.db import end_read, transaction, utcnow
+from engage.db import end_read, retrying, utcnow
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.jobs import periodic
@@ -125,17 +125,8 @@ def _still_due(registration: Registration | None, offset: int, now: dt.datetime)
 def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
     """Queue one reminder with its record in one transaction; whether it was queued."""
     try:
-        with transaction() as session:
-            registration = session.get(Registration, registration_id, populate_existing=True)
-            if not _still_due(registration, offset, now):
-                return False
-            send = _claim(session, registration_id, offset, now)
-            if send is None:
-                return False
-            token = issue_manage_token(registration)
-            message = emails.reminder(registration, token, offset_hours=offset)
-            session.flush()
-            send.outbox_message_id = message.id
+        # A parallel run may hold SQLite's write lock past its timeout: wait again.
+        return retrying(lambda: _queue_locked(registration_id, offset, now), attempts=3)
     except IntegrityError:
         # Another run recorded this reminder between our check and our insert:
         # it sends it, we do not. Any other integrity error is a real one.
@@ -143,6 +134,20 @@ def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
             raise
         log.info("reminder %s/%sh was queued by another run", registration_id, offset)
         return False
+
+
+def _queue_locked(registration_id: int, offset: int, now: dt.datetime) -> bool:
+    session = db.session()
+    registration = session.get(Registration, registration_id, populate_existing=True)
+    if not _still_due(registration, offset, now):
+        return False
+    send = _claim(session, registration_id, offset, now)
+    if send is None:
+        return False
+    token = issue_manage_token(registration)
+    message = emails.reminder(registration, token, offset_hours=offset)
+    session.flush()
+    send.outbox_message_id = message.id
     return True
 
 
