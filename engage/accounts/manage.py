@@ -55,13 +55,11 @@ def invite():
     return render_template("admin/invite.html", form=form)
 
 
-def _user_page(user: User, form=None, status: int = 200):
+def user_page(user: User, form=None, *, assign=None, status: int = 200):
+    """One account's page; `form` or `assign` carry a refused post's answers and errors."""
     form = form or UserForm(formdata=None, obj=user, role=user.role.value)
     return render_template(
-        "admin/user.html",
-        user=user,
-        form=form,
-        confirm=ConfirmForm(),
+        "admin/user.html", user=user, form=form, assign=assign, confirm=ConfirmForm()
     ), status
 
 
@@ -71,7 +69,7 @@ def user(user_id: int):
     """One account: edit its name, role and news permission."""
     account = db.get_or_404(User, user_id)
     if request.method == "GET":
-        return _user_page(account)
+        return user_page(account)
     form = UserForm()
     if form.validate_on_submit():
         try:
@@ -86,7 +84,7 @@ def user(user_id: int):
         else:
             flash("Changes saved.", "success")
             return redirect(url_for("admin.user", user_id=account.id))
-    return _user_page(account, form, status=400)
+    return user_page(account, form, status=400)
 
 
 @bp.post("/users/<int:user_id>/disable")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from wtforms.fields.choices import SelectChoice
 
 from engage.access import admin_required
-from engage.accounts.forms import UserForm
+from engage.accounts.manage import user_page
 from engage.accounts.models import User
 from engage.events import organisers
 from engage.events.forms import AssignEventForm
@@ -39,14 +39,7 @@ def assign(user_id: int):
     account = db.get_or_404(User, user_id)
     form = assign_form(account)
     if not form.validate_on_submit():
-        page = render_template(
-            "admin/user.html",
-            user=account,
-            form=UserForm(formdata=None, obj=account, role=account.role.value),
-            assign=form,
-            confirm=ConfirmForm(),
-        )
-        return page, 400
+        return user_page(account, assign=form, status=400)
     event = db.session.get(Event, form.event_id.data)
     organisers.assign(account, event)
     flash(f"{account.name} can now manage {event.title}.", "success")

@@ -43,12 +43,13 @@ def tell_of_new_schedule(event: Event, *, previous: dict) -> int:
     """Email every active attendee what changed; confirmed ones get an updated invitation."""
     changes = emails.schedule_changes(event, previous)
     attendees = services.active_registrations(event)
+    positions = services.waitlist_positions(event)  # one query, not one per person
     for registration in attendees:
         emails.event_changed(
             registration,
             changes,
             token=services.issue_manage_token(registration),
-            position=services.waitlist_position(registration),
+            position=positions.get(registration.id),
         )
     return len(attendees)
 

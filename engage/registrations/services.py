@@ -197,6 +197,21 @@ def active_registrations(event: Event) -> list[Registration]:
     return list(db.session.scalars(query))
 
 
+def _waiting_line(event_id: int):
+    # First come, first served: the order the waiting list moves in.
+    return (
+        select(Registration)
+        .where(Registration.event_id == event_id, Registration.status == WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
+
+
+def waitlist_positions(event: Event) -> dict[int, int]:
+    """Registration id -> place in the waiting list (1 is next), for everyone waiting."""
+    ids = db.session.scalars(_waiting_line(event.id).with_only_columns(Registration.id))
+    return {registration_id: place for place, registration_id in enumerate(ids, 1)}
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """Where a waitlisted registration stands in line (1 is next), else None."""
     if registration.status != WAITLISTED:
@@ -514,12 +529,7 @@ def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Reg
     free = None if event.capacity is None else event.capacity - count_confirmed(event)
     if free is not None and free <= 0:
         return []
-    line = (
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
-        .order_by(Registration.waitlisted_at, Registration.id)
-        .limit(free)
-    )
+    line = _waiting_line(event.id).limit(free)
     promoted = []
     for registration in db.session.scalars(line):
         places = workshop_places_left(event)
