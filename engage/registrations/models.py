@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.db import UTCDateTime, utcnow, value_enum
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
+from engage.search import fold
 
 
 def new_checkin_code() -> str:
@@ -73,6 +75,7 @@ registration_workshops = Table(
 )
 
 # Cancelled rows stay for the record, so uniqueness covers active ones only.
+SEARCH_TEXT_MAX = 700
 ACTIVE_ONLY = "status != 'cancelled'"
 
 
@@ -120,6 +123,10 @@ class Registration(db.Model):
     waitlisted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # Name, email and organisation folded for the staff search box (engage.search);
+    # kept in step by the listener below, never typed by anyone.
+    search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_MAX), default="")
+
     checkin_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_checkin_code)
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -158,6 +165,18 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status.value}>"
+
+
+def searchable(registration: Registration) -> str:
+    """What the staff search box looks through for one registration."""
+    parts = (registration.first_name, registration.last_name, registration.email)
+    return fold(" ".join((*parts, registration.organisation or "")))[:SEARCH_TEXT_MAX]
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _keep_search_text(_mapper, _connection, registration: Registration) -> None:
+    registration.search_text = searchable(registration)
 
 
 class RegistrationAnswer(db.Model):

@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "engage"
 # never a feature of its own rank or above.
 RANKS = {"audit": 0, "mail": 1, "accounts": 2, "events": 3, "news": 4, "registrations": 4}
 RANKS["public"] = 5
+RANKS["attendees"] = 5  # the organiser's side of registrations
 # The wiring that names every feature on purpose.
 WIRING = {"__init__.py", "models.py", "cli.py", "demo.py", "devserver.py"}
 
