@@ -16,6 +16,8 @@ from engage import errors, inputs, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
+from engage.attendees.record import bp as attendee_record_bp
+from engage.attendees.views import bp as attendees_bp
 from engage.cli import engage_cli
 from engage.db import configure_engine
 from engage.events.manage import bp as manage_events_bp
@@ -43,6 +45,8 @@ BLUEPRINTS = (
     manage_events_bp,  # /admin/events
     organisers_bp,  # /admin/users/<id>/events
     mail_bp,
+    attendees_bp,  # /admin/events/<id>/attendees
+    attendee_record_bp,  # /admin/events/<id>/attendees/<registration id>
 )
 
 

@@ -20,6 +20,7 @@ from engage.access import staff_required
 from engage.accounts.models import Role
 from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
 from tests.conftest import TEST_CONFIG
 
 ROLES = ("visitor", "other_organiser", "own_organiser", "admin")
@@ -58,6 +59,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "news.index": PUBLIC,
     "news.detail": PUBLIC,
     "news.feed": PUBLIC,
+    "attendees.index": EVENT_STAFF,
+    "attendee_record.show": EVENT_STAFF,
     "events.index": PUBLIC,
     "events.detail": PUBLIC,
     "events.event_ics": PUBLIC,
@@ -182,7 +185,18 @@ def world(app, make_user, make_event, make_news):
             body_text="T",
             status=MessageStatus.FAILED,
         )
-        db.session.add_all([session, question, message])
+        registration = Registration(
+            event_id=event.id,
+            status=RegistrationStatus.CONFIRMED,
+            email="attendee@example.org",
+            first_name="Ada",
+            last_name="Lovelace",
+            organisation="Northbridge Police",
+            job_title="Inspector",
+            category=AttendeeCategory.POLICE_OFFICER,
+            privacy_accepted=True,
+        )
+        db.session.add_all([session, question, message, registration])
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -191,6 +205,7 @@ def world(app, make_user, make_event, make_news):
             "item_id": news.id,
             "user_id": users["own_organiser"].id,
             "message_id": message.id,
+            "registration_id": registration.id,
             "filename": "css/engage.css",
         }
     return {
