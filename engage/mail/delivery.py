@@ -7,6 +7,7 @@ import binascii
 import re
 import smtplib
 import time
+from email import policy
 from email.utils import parseaddr
 
 import flask_mail
@@ -22,6 +23,7 @@ _MIME_WORD = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
 _MIME_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:; ?{_MIME_WORD}={_MIME_WORD})*")
 _CONTENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+UTF8_STAND_IN = "smtputf8@engage.invalid"
 
 
 class UnsendableMessage(Exception):
@@ -29,15 +31,44 @@ class UnsendableMessage(Exception):
 
 
 class Message(flask_mail.Message):
-    """A Flask-Mail message serialised once, however often it is read."""
+    """A Flask-Mail message serialised once, however often it is read.
+
+    A recipient with letters beyond ASCII before the @ (accepted only when
+    MAIL_SMTPUTF8 is on) is sent as RFC 6531 asks: headers in raw UTF-8 and
+    the SMTPUTF8 option on MAIL FROM. A relay that does not offer it refuses
+    the message for good (smtplib raises SMTPNotSupportedError).
+    """
 
     _bytes: bytes | None = None
+
+    @property
+    def needs_smtputf8(self) -> bool:
+        """Whether an address can only be written in UTF-8."""
+        return not all(address.isascii() for address in self.send_to)
 
     def as_bytes(self) -> bytes:
         """The message as sent; built on first use and then kept."""
         if self._bytes is None:
-            self._bytes = super().as_bytes()
+            if self.needs_smtputf8:
+                self._bytes = self._utf8_bytes()
+            else:
+                self._bytes = super().as_bytes()
         return self._bytes
+
+
+    def _utf8_bytes(self) -> bytes:
+        # Flask-Mail writes addresses with formataddr, which refuses non-ASCII ones:
+        # build with a stand-in and put the real address back as raw UTF-8.
+        recipients = self.recipients
+        self.recipients = [UTF8_STAND_IN]
+        try:
+            built = self._message()
+        finally:
+            self.recipients = recipients
+        del built["To"]
+        built["To"] = ", ".join(recipients)
+        built.policy = policy.SMTPUTF8
+        return built.as_bytes()
 
 
 class Connection(flask_mail.Connection):
@@ -54,6 +85,20 @@ class Connection(flask_mail.Connection):
         if mail.username and mail.password:
             host.login(mail.username, mail.password)
         return host
+
+    def send(self, message: Message, envelope_from: str | None = None) -> None:
+        """Send one message; an address beyond ASCII goes with SMTPUTF8 (RFC 6531)."""
+        if not message.needs_smtputf8:
+            super().send(message, envelope_from)
+            return
+        self.host.sendmail(
+            flask_mail.sanitize_address(envelope_from or message.sender),
+            list(message.send_to),
+            message.as_bytes(),
+            message.mail_options,
+            message.rcpt_options,
+        )
+        self.num_emails += 1
 
 
 def connect() -> Connection:
@@ -104,6 +149,8 @@ def build_message(row: OutboxMessage) -> Message:
     )
     message.msgId = message_id(row)
     message.date = time.time()
+    if message.needs_smtputf8:
+        message.mail_options = ["SMTPUTF8"]
     if message.has_bad_headers():
         raise UnsendableMessage("The message headers are not valid.")
     try:
@@ -138,6 +185,9 @@ def _attachment(item: dict) -> flask_mail.Attachment:
 
 def classify(error: Exception) -> tuple[bool, str]:
     """Whether a sending error is permanent (a 5xx answer), and the reason to keep."""
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # Raised before anything is sent: this relay cannot carry the address, ever.
+        return True, "The mail server does not accept addresses with non-ASCII letters (SMTPUTF8)."
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, answer = next(iter(error.recipients.values()), (0, b""))
         return _is_permanent(code), _reason(code, answer)

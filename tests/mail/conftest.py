@@ -80,14 +80,17 @@ class Inbox:
 class SMTPServer:
     """An aiosmtpd Controller on a free loopback port that can be stopped and started again."""
 
-    def __init__(self):
+    def __init__(self, *, smtputf8: bool = True):
         self.port = free_port()
         self.inbox = Inbox()
+        self.smtputf8 = smtputf8  # whether it offers SMTPUTF8, as modern relays do
         self._controller: Controller | None = None
 
     def start(self) -> SMTPServer:
         """Listen (again) on the same port."""
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
         return self
 

@@ -366,6 +366,52 @@ def test_with_an_smtputf8_relay_such_an_address_is_accepted(make_app, make_event
     assert [r.email for r in _registrations(utf8)] == ["josé@example.org"]
 
 
+def _utf8_app(make_app, server):
+    return make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_SUPPRESS_SEND=False,
+        MAIL_TIMEOUT=5,
+        MAIL_SMTPUTF8=True,
+    )
+
+
+def test_with_an_smtputf8_relay_such_an_address_gets_its_confirmation(
+    make_app, smtp_server, make_event
+):
+    assert smtp_server.smtputf8  # the relay offers SMTPUTF8, as the setting promises
+    utf8 = _utf8_app(make_app, smtp_server)
+    make_event(slug="day", title="Engagement Day")
+    response = utf8.test_client().post("/events/day/register", data=form(email="José@example.org"))
+    assert response.status_code == 302
+    assert deliver_due_in(utf8) == 1
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ["josé@example.org"]
+    assert received.message["To"] == "josé@example.org"
+    assert "Engagement Day" in received.message["Subject"]
+
+
+def test_a_relay_without_smtputf8_fails_such_a_message_for_good_with_the_reason(
+    make_app, make_event
+):
+    plain = mail_fixtures.SMTPServer(smtputf8=False).start()
+    try:
+        utf8 = _utf8_app(make_app, plain)
+        make_event(slug="day")
+        utf8.test_client().post("/events/day/register", data=form(email="josé@example.org"))
+        utf8.test_client().post("/events/day/register", data=form(email="ada@example.org"))
+        assert deliver_due_in(utf8) == 1  # the other message still goes
+        with utf8.app_context():
+            failed = db.session.scalars(
+                db.select(OutboxMessage).where(OutboxMessage.to_address == "josé@example.org")
+            ).one()
+            assert failed.status.value == "failed"
+            assert "SMTPUTF8" in failed.last_error
+        assert [r.rcpt_tos for r in plain.received] == [["ada@example.org"]]
+    finally:
+        plain.stop()
+
+
 def test_an_internationalised_domain_is_kept_in_ascii_and_delivered(
     mail_app, smtp_server, make_event
 ):
