@@ -74,6 +74,9 @@ def from_environment(instance_path: str) -> dict:
         "SELF_SERVICE_DAYS_AFTER_EVENT": _int("SELF_SERVICE_DAYS_AFTER_EVENT", 30),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # __Host-: the browser takes it only over https, for this host, with Path=/, so
+        # no subdomain or plain-http page can set or shadow it (ASVS 5.0 V3.3.3).
+        "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -19,6 +19,9 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from engage.accounts.models import User
 
 COOKIE_NAME = "engage_device"
+# Scoped to the sign-in path, so it cannot take __Host-; __Secure- still keeps
+# plain-http pages from setting it (the name follows SESSION_COOKIE_SECURE).
+SECURE_PREFIX = "__Secure-"
 LIFETIME = dt.timedelta(days=365)
 NONCE_BYTES = 16
 _SALT = "engage.accounts.device-cookie"
@@ -30,6 +33,12 @@ class DeviceCookie:
 
     user_id: int
     nonce: str
+
+
+def cookie_name() -> str:
+    """The device cookie's name: with the __Secure- prefix wherever cookies are Secure."""
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    return SECURE_PREFIX + COOKIE_NAME if secure else COOKIE_NAME
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -56,7 +65,7 @@ def remember(response: Response, user: User) -> Response:
     """Give the browser a fresh device cookie for this account (after a successful sign-in)."""
     value = _serializer().dumps({"user": user.id, "nonce": secrets.token_urlsafe(NONCE_BYTES)})
     response.set_cookie(
-        COOKIE_NAME,
+        cookie_name(),
         value,
         max_age=int(LIFETIME.total_seconds()),
         path=url_for("accounts.sign_in"),  # only the sign-in page ever reads it

@@ -52,7 +52,7 @@ def sign_in():
                 form.email.data,
                 form.password.data,
                 address=request.remote_addr,
-                device=devices.read(request.cookies.get(devices.COOKIE_NAME)),
+                device=devices.read(request.cookies.get(devices.cookie_name())),
             )
         except services.SignInThrottled:
             form.email.errors.append(THROTTLED)

@@ -55,7 +55,6 @@ class Message(flask_mail.Message):
                 self._bytes = super().as_bytes()
         return self._bytes
 
-
     def _utf8_bytes(self) -> bytes:
         # Flask-Mail writes addresses with formataddr, which refuses non-ASCII ones:
         # build with a stand-in and put the real address back as raw UTF-8.

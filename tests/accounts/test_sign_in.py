@@ -233,9 +233,9 @@ def test_next_may_go_to_a_path_on_this_site(client, organiser):
     assert response.headers["Location"] == "/account/password?from=1"
 
 
-def _session_cookie(response) -> str:
+def _session_cookie(response, name: str = "session") -> str:
     # Sign-in also sets the device cookie (tests/security/test_device_cookies.py).
-    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(f"{name}=")]
     return cookie
 
 
@@ -253,7 +253,7 @@ def test_session_cookie_is_secure_in_production(make_app, make_user, monkeypatch
     make_user("org@example.org", password=TEST_PASSWORD)
     response = _post_sign_in(production.test_client(), "org@example.org", TEST_PASSWORD)
     assert response.status_code == 302
-    cookie = _session_cookie(response)
+    cookie = _session_cookie(response, "__Host-session")  # the prefix: this host only
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

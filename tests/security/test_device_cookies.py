@@ -145,5 +145,6 @@ def test_the_device_cookie_is_secure_in_production(make_app, make_user, monkeypa
     production = make_app()  # settings read from the environment, as in a deployment
     make_user("org@example.org", password=TEST_PASSWORD)
     response = _post(production.test_client(), "org@example.org", TEST_PASSWORD)
-    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(COOKIE_NAME)]
+    cookies = response.headers.getlist("Set-Cookie")
+    [cookie] = [c for c in cookies if c.startswith(f"__Secure-{COOKIE_NAME}=")]
     assert "Secure" in cookie and "HttpOnly" in cookie
