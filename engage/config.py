@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
 MIN_SECRET_KEY_BYTES = 32  # 256 bits, if random
+DEV_SITE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -45,7 +46,7 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SITE_NAME": os.environ.get("SITE_NAME", "Centre for Policing Research and Learning"),
-        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        "SITE_URL": os.environ.get("SITE_URL", DEV_SITE_URL),
         # Host names production answers besides SITE_URL's (see trusted_hosts()).
         "EXTRA_TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
@@ -78,6 +79,9 @@ def from_environment(instance_path: str) -> dict:
         # no subdomain or plain-http page can set or shadow it (ASVS 5.0 V3.3.3).
         "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
         "SESSION_COOKIE_HTTPONLY": True,
+        # Staff are signed out after this long without a request, and this long after signing in.
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -109,6 +113,19 @@ def check(config: dict) -> None:
             f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_BYTES} bytes in "
             "production, not the development key. Make one with: "
             'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    if config.get("ENGAGE_ENV") == "production":
+        _check_site_url(config)
+
+
+def _check_site_url(config: dict) -> None:
+    # Every link in every email is built on SITE_URL, and production answers only its host.
+    site = urlsplit(config.get("SITE_URL") or "")
+    if config["SITE_URL"] == DEV_SITE_URL or site.scheme != "https" or not site.hostname:
+        raise ConfigError(
+            "SITE_URL must be the site's public https address in production, such as "
+            "https://events.example.org (links in emails are built on it, and requests for "
+            "any other host are refused)."
         )
 
 

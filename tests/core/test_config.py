@@ -22,6 +22,7 @@ def test_production_refuses_the_suites_cheap_password_hashing(monkeypatch, tmp_p
     """The suite hashes cheaply (tests/conftest.py); a server must never start that way."""
     monkeypatch.setenv("ENGAGE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-environment")
+    monkeypatch.setenv("SITE_URL", "https://events.example.org")
     url = f"sqlite:///{tmp_path}/x.db"
     with pytest.raises(ConfigError, match="Password hashing"):
         create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -31,6 +32,7 @@ def test_production_refuses_the_suites_cheap_password_hashing(monkeypatch, tmp_p
 def test_production_starts_with_a_real_secret(monkeypatch, tmp_path, recommended_password_hashing):
     monkeypatch.setenv("ENGAGE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-value-from-the-environment")
+    monkeypatch.setenv("SITE_URL", "https://events.example.org")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

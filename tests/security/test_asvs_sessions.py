@@ -10,9 +10,11 @@ every cookie the site sets along a whole visit, not only the sign-in's.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 
 from tests.conftest import TEST_PASSWORD
 from tests.registrations.conftest import form
@@ -125,3 +127,50 @@ def test_asvs_3_3_3_cookies_carry_the_host_or_secure_prefix_in_production(produc
         assert not any(a.startswith("domain=") for a in attributes), cookie
         if cookie.startswith("__Host-"):
             assert {"secure", "path=/"} <= attributes, cookie
+
+
+# --- V7.3: sessions end after inactivity and after an absolute lifetime -----------
+
+
+def _signed_in_client(app, start):
+    client = app.test_client()
+    with time_machine.travel(start, tick=False):
+        sign_in = {"email": "org@example.org", "password": TEST_PASSWORD}
+        assert client.post("/account/sign-in", data=sign_in).status_code == 302
+    return client
+
+
+def _dashboard_at(client, when) -> str:
+    with time_machine.travel(when, tick=False):
+        response = client.get("/admin/")
+    return "200" if response.status_code == 200 else f"{response.status_code} {response.location}"
+
+
+def test_asvs_7_3_1_a_session_idle_past_the_limit_is_signed_out(app, world):
+    idle = dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    start = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+    client = _signed_in_client(app, start)
+    assert _dashboard_at(client, start + idle - dt.timedelta(minutes=1)) == "200"
+    # That request counted as activity: the limit runs from it, not from signing in.
+    later = start + 2 * idle - dt.timedelta(minutes=2)
+    assert _dashboard_at(client, later) == "200"
+    gone = _dashboard_at(client, later + idle + dt.timedelta(minutes=1))
+    assert gone.startswith("302 /account/sign-in?next=")
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    # Signed out for good: going back in time does not bring the session back.
+    assert _dashboard_at(client, later).startswith("302 /account/sign-in")
+
+
+def test_asvs_7_3_2_even_an_active_session_ends_after_its_absolute_lifetime(app, world):
+    start = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+    client = _signed_in_client(app, start)
+    step = dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] - 5)
+    lifetime = dt.timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    when = start
+    while when + step < start + lifetime:
+        when += step
+        assert _dashboard_at(client, when) == "200", when
+    assert _dashboard_at(client, start + lifetime + dt.timedelta(minutes=1)).startswith(
+        "302 /account/sign-in"
+    )

@@ -180,6 +180,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "item_id": news.id,
         "user_id": admin.id,
         "message_id": 1,
+        "registration_id": booking.registration.id,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",

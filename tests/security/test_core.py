@@ -52,7 +52,8 @@ def test_production_refuses_a_short_or_development_secret_key(monkeypatch, tmp_p
 @pytest.mark.parametrize("key", ["a" * 32, "é" * 16, b"\x00" * 32])
 def test_production_starts_with_a_key_of_32_bytes(tmp_path, key, recommended_password_hashing):
     """ASVS 5.0 V11.2.3: 32 bytes are 256 bits, well above the 128 bits asked for."""
-    assert _start(tmp_path, ENGAGE_ENV="production", SECRET_KEY=key).config["SECRET_KEY"] == key
+    started = _start(tmp_path, ENGAGE_ENV="production", SECRET_KEY=key, SITE_URL=SITE)
+    assert started.config["SECRET_KEY"] == key
 
 
 def test_development_starts_with_any_key(tmp_path):
@@ -161,6 +162,19 @@ def test_feeds_asked_for_through_another_host_link_only_to_site_url(
 def test_production_needs_a_site_url_with_a_host(tmp_path):
     with pytest.raises(ConfigError, match="SITE_URL"):
         _start(tmp_path, ENGAGE_ENV="production", SECRET_KEY=STRONG_KEY, SITE_URL="events.example")
+
+
+@pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:5000", "http://events.example.org"])
+def test_production_refuses_a_site_url_that_is_not_its_public_https_address(
+    tmp_path, monkeypatch, site_url
+):
+    """Links in emails are built on SITE_URL and other hosts get 400: the default would break both."""
+    monkeypatch.delenv("SITE_URL", raising=False)
+    settings = {"ENGAGE_ENV": "production", "SECRET_KEY": STRONG_KEY}
+    if site_url is not None:
+        settings["SITE_URL"] = site_url
+    with pytest.raises(ConfigError, match="SITE_URL must be the site's public https address"):
+        _start(tmp_path, **settings)
 
 
 # --- inputs that reached a 500 -------------------------------------------------
