@@ -34,6 +34,10 @@ def _visible(char: str) -> bool:
     return bool(char) and not char.isspace() and unicodedata.category(char)[0] != "C"
 
 
+# Not format characters, but they draw nothing: a name made of them looks empty.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def has_format_characters(text: str) -> bool:
     """Whether text holds an invisible format character (Unicode category Cf).
 
@@ -45,6 +49,8 @@ def has_format_characters(text: str) -> bool:
     if text.isascii():
         return False
     for index, char in enumerate(text):
+        if char in _BLANK_LOOKING:
+            return True
         if unicodedata.category(char) != "Cf":
             continue
         if (

@@ -257,6 +257,11 @@ INVISIBLE = {
     "joiner at the end": "Ada\u200d",
     "non-joiner at the start": "\u200cAda",
     "joiner after a space": "Ada \u200dLovelace",
+    # Letters and symbols that draw nothing, though not Cf: a name that looks empty.
+    "hangul filler": "\u3164",
+    "halfwidth hangul filler": "Ada\uffa0",
+    "hangul choseong filler": "\u115fAda",
+    "braille blank": "\u2800\u2800",
 }
 # Letters with combining marks (Mn), and joiners where scripts and emoji need them.
 REAL_NAMES = [
@@ -266,6 +271,8 @@ REAL_NAMES = [
     "\u0646\u06cc\u06a9\u200c\u0646\u0627\u0645",  # Persian, with a non-joiner
     "\u0645\u062d\u0645\u062f",  # Arabic, right to left on its own
     "Ada \U0001f469\u200d\U0001f4bb",  # an emoji sequence
+    "\ud55c\uac00\uc778",  # Korean, whose real syllables are not the fillers
+    "\u2801\u2803",  # braille with dots is visible
 ]
 INVISIBLE_MESSAGE = "must not contain invisible formatting characters"
 
