@@ -16,6 +16,7 @@ from engage import errors, inputs, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
+from engage.attendees.paper_views import bp as attendee_paper_bp
 from engage.attendees.record import bp as attendee_record_bp
 from engage.attendees.views import bp as attendees_bp
 from engage.cli import engage_cli
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     mail_bp,
     attendees_bp,  # /admin/events/<id>/attendees
     attendee_record_bp,  # /admin/events/<id>/attendees/<registration id>
+    attendee_paper_bp,  # /admin/events/<id>/paper
 )
 
 

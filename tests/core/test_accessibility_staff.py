@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 STAFF_PREFIXES = ("/admin", "/account")
 # Leaving: signing out is a POST, and its GET only redirects.
 SKIP = {"accounts.sign_out"}
+# Files to save (the venue's PDFs): a browser downloads them rather than showing a page.
+DOWNLOADS = (".pdf",)
 
 
 def staff_pages(app, world: dict) -> list[str]:
@@ -29,6 +31,7 @@ def staff_pages(app, world: dict) -> list[str]:
         if "GET" in rule.methods
         and rule.rule.startswith(STAFF_PREFIXES)
         and rule.endpoint not in SKIP
+        and not rule.rule.endswith(DOWNLOADS)
     ]
     return sorted({url_for_rule(app, rule, world) for rule in rules})
 

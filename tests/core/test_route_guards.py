@@ -61,6 +61,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "news.feed": PUBLIC,
     "attendees.index": EVENT_STAFF,
     "attendee_record.show": EVENT_STAFF,
+    **{
+        f"attendee_paper.{name}": EVENT_STAFF
+        for name in ("index", "badges", "badge", "sign_in_sheet", "rooms", "room", "catering")
+    },
     "events.index": PUBLIC,
     "events.detail": PUBLIC,
     "events.event_ics": PUBLIC,
