@@ -198,7 +198,7 @@ def sign_in_sheet_pdf(
     """Everyone by surname, with their organisation and a wide column to sign in."""
     people = by_surname(registrations)
     pdf = _Sheet(now, f"Sign-in sheet: {event.title}")
-    pdf.heading = ("Sign-in sheet", *_event_lines(event), f"{len(people)} attendees")
+    pdf.heading = ("Sign-in sheet", *_event_lines(event), _people(len(people)))
     pdf.add_page()
     with pdf.table(
         col_widths=(60, 60, 60),
@@ -212,6 +212,10 @@ def sign_in_sheet_pdf(
             table.row((_surname_first(registration), registration.organisation, ""))
     pdf.number_pages()
     return pdf.bytes()
+
+
+def _people(count: int) -> str:
+    return f"{count} attendee" if count == 1 else f"{count} attendees"
 
 
 def _surname_first(registration: Registration) -> str:
