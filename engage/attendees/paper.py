@@ -68,7 +68,7 @@ class _Sheet(FPDF):
 
     def __init__(self, now: dt.datetime, title: str):
         super().__init__(format="A4", unit="mm")
-        self.alias_nb_pages(None)  # page totals are stamped at the end (see _number_pages)
+        self.alias_nb_pages(None)  # page totals are stamped at the end (see number_pages)
         self.set_creation_date(now)
         self.set_title(title)
         self.set_creator("Engage")
