@@ -323,7 +323,8 @@ def test_cancelling_twice_is_refused(app, make_event):
 # --- promoting out of turn ----------------------------------------------------------------
 
 
-def _free_a_place(event) -> None:
+def free_a_place(event) -> None:
+    """One more place on the event, with people still waiting."""
     # Raised by hand, not through the event builder (which would promote in order).
     with engage_db.transaction():
         db.session.get(Event, event.id).capacity += 1
@@ -335,7 +336,7 @@ def test_promote_out_of_turn_when_a_place_is_free(app, make_event):
         booked(event)
         first_in_line = booked(event, email="first@example.org")
         second_in_line = booked(event, email="second@example.org")
-        _free_a_place(event)
+        free_a_place(event)
         services.promote(fresh(second_in_line), now=LATER)
         assert fresh(second_in_line).status == CONFIRMED
         assert fresh(second_in_line).confirmed_at == LATER
@@ -382,7 +383,7 @@ def test_a_promoted_person_is_left_out_of_a_workshop_full_by_then(app, workshop_
         booked(event, email="a@example.org", workshop_ids=[first], **answers)
         booked(event, email="b@example.org", workshop_ids=[first], **answers)
         waiting = booked(event, workshop_ids=[first], **answers)
-        _free_a_place(event)
+        free_a_place(event)
         services.promote(fresh(waiting), now=LATER)
         assert fresh(waiting).workshops == []
         assert history(waiting)[-1] == (
@@ -558,7 +559,7 @@ def test_every_action_runs_under_the_events_lock(app, workshop_event, locks_take
         first, _, _ = workshop_ids(event)
         rid = booked(event, workshop_ids=[first])
         waiting = booked(event, email="grace@example.org")
-        _free_a_place(event)
+        free_a_place(event)
         locks_taken.clear()
         _actions(event, rid, waiting)[action]()
         assert locks_taken == [(Event, event.id)]
