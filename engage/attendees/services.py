@@ -286,7 +286,11 @@ def promote(registration: Registration, *, now=None) -> Registration:
             raise NotWaiting()
         if not registrations.has_place(found.event):
             raise NoPlaceFree(found.event)
-        registrations.promote(found, now=now, note=f"given a place out of turn {BY_ORGANISER}")
+        registrations.promote(found, now=now)
+        # A line of its own: the promotion's note is shown to the attendee (workshops left out).
+        registrations.record_history(
+            found, HistoryAction.CHANGED, now, f"given a place out of turn {BY_ORGANISER}"
+        )
         record("attendee.promoted", found, f"Registration {found.id} given a place out of turn")
         return found
 
@@ -340,7 +344,8 @@ def add_registration(
             locked, data, now=now, by_organiser=True, notify=notify
         )
         registration = result.registration
-        registration.history[0].note = f"added {BY_ORGANISER}"
+        registered = next(h for h in registration.history if h.action == HistoryAction.REGISTERED)
+        registered.note = f"added {BY_ORGANISER}"
         record(
             "attendee.added",
             registration,

@@ -578,10 +578,11 @@ def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Reg
     return [promote(registration, now=now) for registration in db.session.scalars(line)]
 
 
-def promote(registration: Registration, *, now: dt.datetime, note: str = "") -> Registration:
+def promote(registration: Registration, *, now: dt.datetime) -> Registration:
     """Give one waitlisted registration a place, and email them; the caller holds the event lock.
 
-    A chosen workshop that is full by then is left out, and the history says so.
+    A chosen workshop that is full by then is left out, and the history says so
+    (the attendee's own page shows that note, so it holds nothing else).
     """
     places = workshop_places_left(registration.event)
     dropped = [w for w in registration.workshops if places.get(w.id) == 0]
@@ -589,9 +590,8 @@ def promote(registration: Registration, *, now: dt.datetime, note: str = "") -> 
         registration.workshops.remove(workshop)
     registration.status = CONFIRMED
     registration.confirmed_at = now
-    notes = [note] if note else []
-    notes += [f"left out full workshop: {w.title}" for w in dropped]
-    record_history(registration, HistoryAction.PROMOTED, now, "; ".join(notes))
+    note = "; ".join(f"left out full workshop: {w.title}" for w in dropped)
+    record_history(registration, HistoryAction.PROMOTED, now, note)
     db.session.flush()
     emails.promoted(registration, issue_manage_token(registration), dropped_workshops=dropped)
     return registration

@@ -8,6 +8,8 @@ import re
 import pytest
 
 from engage.accounts.models import Role
+from engage.attendees import services
+from engage.audit.models import AuditEntry
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
@@ -298,6 +300,8 @@ def test_adding_someone_books_them_and_shows_their_record(app, staff, make_event
         assert registration.status == RegistrationStatus.CONFIRMED
         assert outbox() == [("registration_confirmation", "ada@example.org")]
         assert audit()[0][0] == "attendee.added"
+        entry = db.session.scalar(db.select(AuditEntry))
+        assert entry.actor_label == "admin@example.org"  # who did it, from the signed-in user
     assert response.location.endswith(_url(event, registration.id))
     done = _html(staff.get(response.location))
     assert "Ada Lovelace has been added, booked. They have been emailed." in done
@@ -361,3 +365,22 @@ def test_junk_posts_never_500_and_write_nothing_half_way(app, staff, workshop_ev
         assert registration.first_name == "Ada" and registration.email == "ada@example.org"
         count = db.session.scalar(db.select(db.func.count()).select_from(Registration))
         assert count == 1
+
+
+def test_the_attendee_page_does_not_read_an_out_of_turn_promotion_as_a_full_workshop(
+    app, client, make_event
+):
+    """The attendee's own page explains a promotion's note: an organiser's is not one of those."""
+    event = make_event(capacity=1)
+    with app.app_context():
+        booked(event)
+        waiting = booked(event, email="grace@example.org")
+        free_a_place(event)
+        services.promote(fresh(waiting), now=NOW)
+        [body] = db.session.scalars(
+            db.select(OutboxMessage.body_text).where(OutboxMessage.kind == "waitlist_promoted")
+        )
+    token = re.search(r"/registrations/(\S+)", body).group(1)
+    html = _html(client.get(f"/registrations/{token}"))
+    assert "Place confirmed" in html
+    assert "already full" not in html and "by an organiser" not in html
