@@ -83,9 +83,19 @@ def checkin_qr(token: str) -> Attachment:
 
 
 def checkin_qr_svg(token: str) -> str:
-    """The same QR code as an SVG string, for a web page."""
+    """The same QR code as an SVG string for a web page, sized by the page (it has a viewBox).
+
+    Inline markup with no style attribute or script, so the site's CSP lets it through.
+    """
     buffer = io.BytesIO()
     segno.make(token, error="m", micro=False).save(
-        buffer, kind="svg", scale=8, border=4, xmldecl=False, svgns=True, title="Check-in code"
+        buffer,
+        kind="svg",
+        scale=1,
+        border=4,
+        xmldecl=False,
+        svgns=True,
+        omitsize=True,
+        title="Check-in code",
     )
     return buffer.getvalue().decode("utf-8")

@@ -230,3 +230,14 @@ def reminder(registration: Registration, token: str, *, offset_hours: int):
         context={"manage_url": manage_link(token), "offset_hours": offset_hours},
         attachments=[checkin_qr(registration.checkin_code)],
     )
+
+
+def details_updated(registration: Registration, token: str, *, changed: Iterable[str], position):
+    """Tell an attendee the organisers changed their registration, and what it now holds."""
+    return _send(
+        registration,
+        kind="details_updated",
+        subject=f"Your registration for {registration.event.title} has been updated",
+        template="details_updated",
+        context={"changed": list(changed), "position": position, "manage_url": manage_link(token)},
+    )

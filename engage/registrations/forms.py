@@ -19,6 +19,8 @@ from engage.registrations.services import (
 )
 
 TEXT_ANSWER_MAX = 1000
+DIETARY_MAX = 500
+ACCESS_MAX = 1000
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
@@ -48,7 +50,8 @@ def _required(message: str):
     return DataRequired(message=message)
 
 
-def _one_line(label: str, max_length: int, message: str, required: bool = True):
+def one_line(label: str, max_length: int, message: str, required: bool = True):
+    """A one-line text field: trimmed, at most max_length, `message` when left empty."""
     return StringField(
         label,
         filters=[strip],
@@ -60,7 +63,8 @@ def _one_line(label: str, max_length: int, message: str, required: bool = True):
     )
 
 
-def _long_text(label: str, max_length: int, description: str = ""):
+def long_text(label: str, max_length: int, description: str = ""):
+    """An optional text area: trimmed, at most max_length, no control characters."""
     return TextAreaField(
         label,
         description=description,
@@ -73,7 +77,44 @@ def _long_text(label: str, max_length: int, description: str = ""):
     )
 
 
-class _EventForm(EngageForm):
+def email_field(message: str, label: str = "Email address"):
+    """An email address field, checked for syntax; `message` when left empty."""
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            _required(message),
+            Length(max=254, message=f"{label} must be 254 characters or fewer"),
+            SingleLine(),
+            Email(),
+        ],
+    )
+
+
+def category_field(label: str, message: str):
+    """The attendee category, as radio buttons."""
+    return Choice(
+        label,
+        choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in AttendeeCategory],
+        validators=[InputRequired(message=message)],
+    )
+
+
+def dietary_field():
+    """Dietary requirements (optional)."""
+    return long_text(
+        "Dietary requirements", DIETARY_MAX, "For example vegetarian, or a food allergy."
+    )
+
+
+def access_field():
+    """Access requirements (optional)."""
+    return long_text(
+        "Access requirements", ACCESS_MAX, "Anything we can do to make the day work for you."
+    )
+
+
+class EventFields(EngageForm):
     """Fields shared by the registration and change forms: workshops and questions."""
 
     workshops = MultiCheckbox("Workshops", coerce=int, validators=[Optional()])
@@ -96,35 +137,22 @@ class _EventForm(EngageForm):
         return found
 
 
-class _RegistrationBase(_EventForm):
-    first_name = _one_line("First name", 100, "Enter your first name")
-    last_name = _one_line("Last name", 100, "Enter your last name")
-    email = StringField(
-        "Email address",
-        filters=[strip],
-        validators=[
-            _required("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            SingleLine(),
-            Email(),
-        ],
+class RegistrationBase(EventFields):
+    """The public registration form's own fields (workshops and questions come per event)."""
+
+    first_name = one_line("First name", 100, "Enter your first name")
+    last_name = one_line("Last name", 100, "Enter your last name")
+    email = email_field("Enter your email address")
+    organisation = one_line("Organisation", 200, "Enter your organisation")
+    job_title = one_line("Job title or role", 200, "Enter your job title or role")
+    category = category_field(
+        "Which of these describes you?", "Choose which of these describes you"
     )
-    organisation = _one_line("Organisation", 200, "Enter your organisation")
-    job_title = _one_line("Job title or role", 200, "Enter your job title or role")
-    category = Choice(
-        "Which of these describes you?",
-        choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in AttendeeCategory],
-        validators=[InputRequired(message="Choose which of these describes you")],
-    )
-    dietary_requirements = _long_text(
-        "Dietary requirements", 500, "For example vegetarian, or a food allergy."
-    )
+    dietary_requirements = dietary_field()
     dietary_consent = BooleanField(
         "I agree that you may keep my dietary requirements and share them with the caterers"
     )
-    access_requirements = _long_text(
-        "Access requirements", 1000, "Anything we can do to make the day work for you."
-    )
+    access_requirements = access_field()
     access_consent = BooleanField(
         "I agree that you may keep my access requirements and share them with the venue"
     )
@@ -154,7 +182,7 @@ class _RegistrationBase(_EventForm):
         )
 
 
-class _ChangeBase(_EventForm):
+class _ChangeBase(EventFields):
     def to_data(self) -> ChangeData:
         """The changes as the change service takes them."""
         return ChangeData(workshop_ids=list(self.workshops.data or []), answers=self.answers())
@@ -198,7 +226,8 @@ def _question_field(question: EventQuestion):
     )
 
 
-def _for_event(base: type[_EventForm], event: Event, **kwargs) -> _EventForm:
+def for_event(base: type[EventFields], event: Event, **kwargs) -> EventFields:
+    """A form of class `base` for one event: its workshops to choose from, and its questions."""
     fields = {f"question_{q.id}": _question_field(q) for q in event.questions}
     attrs = dict(fields)
     attrs["question_fields"] = [(q, f"question_{q.id}") for q in event.questions]
@@ -208,11 +237,11 @@ def _for_event(base: type[_EventForm], event: Event, **kwargs) -> _EventForm:
     return form
 
 
-def registration_form(event: Event, **kwargs) -> _RegistrationBase:
+def registration_form(event: Event, **kwargs) -> RegistrationBase:
     """The registration form for one event, with its workshops and questions."""
-    return _for_event(_RegistrationBase, event, **kwargs)
+    return for_event(RegistrationBase, event, **kwargs)
 
 
 def change_form(event: Event, **kwargs) -> _ChangeBase:
     """The self-service change form: workshops and the event's questions."""
-    return _for_event(_ChangeBase, event, **kwargs)
+    return for_event(_ChangeBase, event, **kwargs)

@@ -16,12 +16,14 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 
 from engage.db import LockUnavailable
 from engage.events import services as events
 from engage.events.services import EventNotFound
 from engage.extensions import limiter
 from engage.registrations import services
+from engage.registrations.attachments import checkin_qr_svg
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.models import Registration, RegistrationStatus
 from engage.registrations.services import (
@@ -171,9 +173,18 @@ def manage(token: str):
                 token=token,
                 position=services.waitlist_position(registration),
                 changeable=services.is_changeable(registration),
+                checkin_qr=_checkin_qr(registration),
             )
         )
     )
+
+
+def _checkin_qr(registration: Registration) -> Markup | None:
+    # Only a confirmed place, at an event still on, has a code worth showing at the desk.
+    if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_cancelled:
+        return None
+    svg = checkin_qr_svg(registration.checkin_code)  # segno's own markup of a random hex code
+    return Markup(svg)  # noqa: S704 - no text from anyone in it
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])

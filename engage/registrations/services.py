@@ -105,6 +105,19 @@ class NotChangeable(RegistrationError):
     message = "This registration can no longer be changed."
 
 
+class AlreadyRegistered(RegistrationError, FieldError):
+    """Told to organisers only: the address holds an active registration for the event."""
+
+    field = "email"
+
+    def __init__(self, registration: Registration):
+        self.registration = registration
+        super().__init__(
+            f"{registration.email} is already registered for this event, "
+            f"as {registration.full_name}"
+        )
+
+
 class RegistrationNotFound(LookupError):
     """No registration matches that self-service token."""
 
@@ -307,7 +320,8 @@ def check_workshop_limit(event: Event, ids: Iterable[int]) -> None:
         raise TooManyWorkshops(event.max_workshops)
 
 
-def _choose_workshops(event: Event, ids: Iterable[int]) -> list[EventSession]:
+def choose_workshops(event: Event, ids: Iterable[int]) -> list[EventSession]:
+    """The workshops chosen, in time order; refused if unknown, too many or overlapping."""
     by_id = {w.id: w for w in event.workshops}
     wanted = list(dict.fromkeys(ids))
     if any(i not in by_id for i in wanted):
@@ -320,14 +334,23 @@ def _choose_workshops(event: Event, ids: Iterable[int]) -> list[EventSession]:
     return chosen
 
 
-def _check_workshop_places(event: Event, workshops: list[EventSession], held=()) -> None:
+def full_workshops(event: Event, workshops: list[EventSession], held=()) -> list[EventSession]:
+    """The workshops among those chosen with no place left (ignoring those `held` already)."""
     taken = _workshop_taken(event.id)
     held_ids = {w.id for w in held}
-    for workshop in workshops:
-        if workshop.id in held_ids or workshop.capacity is None:
-            continue
-        if taken.get(workshop.id, 0) >= workshop.capacity:
-            raise WorkshopFull(workshop)
+    return [
+        workshop
+        for workshop in workshops
+        if workshop.id not in held_ids
+        and workshop.capacity is not None
+        and taken.get(workshop.id, 0) >= workshop.capacity
+    ]
+
+
+def check_workshop_places(event: Event, workshops: list[EventSession], held=()) -> None:
+    """Raise WorkshopFull for the first chosen workshop with no place left."""
+    if full := full_workshops(event, workshops, held):
+        raise WorkshopFull(full[0])
 
 
 def _answers(event: Event, answers: dict[int, str | list[str]]) -> list[RegistrationAnswer]:
@@ -365,7 +388,8 @@ def record_history(
     registration.history.append(RegistrationHistory(action=action, at=at, note=note[:500]))
 
 
-def _has_place(event: Event) -> bool:
+def has_place(event: Event) -> bool:
+    """Whether the event has a confirmed place free."""
     return event.capacity is None or count_confirmed(event) < event.capacity
 
 
@@ -377,12 +401,11 @@ def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = 
     is emailed its own self-service link (see RegistrationResult).
     """
     now = now or utcnow()
-    email = normalise_email(data.email)
     event_id = event.id
 
     def work():
         locked = db.session.get(Event, event_id, populate_existing=True)
-        return _register_locked(locked, data, email, now)
+        return register_locked(locked, data, now=now)
 
     try:
         return _locked(event_id, work)
@@ -397,7 +420,8 @@ def _locked(event_id: int, work):
     return retrying(work, lock=(Event, event_id), attempts=LOCK_ATTEMPTS)
 
 
-def _active_registration(event_id: int, email: str) -> Registration | None:
+def active_registration(event_id: int, email: str) -> Registration | None:
+    """The registration holding a place or a place in line for this address, if any."""
     query = select(Registration).where(
         Registration.event_id == event_id,
         Registration.email == email,
@@ -406,24 +430,45 @@ def _active_registration(event_id: int, email: str) -> Registration | None:
     return db.session.scalar(query)
 
 
-def _register_locked(event: Event, data: RegistrationData, email: str, now: dt.datetime):
-    # Every rule that does not depend on who is asking comes first, so that an
-    # invalid booking is refused in the same words whether or not the address
-    # is registered already.
-    check_open(event, now)
+def register_locked(
+    event: Event,
+    data: RegistrationData,
+    *,
+    now: dt.datetime,
+    by_organiser: bool = False,
+    notify: bool = True,
+) -> RegistrationResult:
+    """register()'s rules, for a caller holding transaction(lock=(Event, event.id)).
+
+    `by_organiser`: an organiser adding someone by hand may do so while public
+    booking is closed (not once the event is cancelled), and is told plainly
+    (AlreadyRegistered) when the address is booked already. `notify=False`
+    sends no confirmation.
+    """
+    email = normalise_email(data.email)
+    if by_organiser:
+        if event.is_cancelled:
+            raise RegistrationClosed("This event is cancelled: no one can be added to it.")
+        if (existing := active_registration(event.id, email)) is not None:
+            raise AlreadyRegistered(existing)
+    else:
+        # Every rule that does not depend on who is asking comes first, so that an
+        # invalid booking is refused in the same words whether or not the address
+        # is registered already.
+        check_open(event, now)
     if not data.privacy_accepted:
         raise RegistrationError("Agree to the privacy notice to register.")
-    workshops = _choose_workshops(event, data.workshop_ids)
+    workshops = choose_workshops(event, data.workshop_ids)
     answers = _answers(event, data.answers)
-    if _has_place(event):
-        _check_workshop_places(event, workshops)
+    if has_place(event):
+        check_workshop_places(event, workshops)
         status = CONFIRMED
     elif event.waitlist_enabled:
         status = WAITLISTED
     else:
         raise EventFull()
     dietary, access, discarded = _requirements(data)
-    existing = _active_registration(event.id, email)
+    existing = active_registration(event.id, email)
     if existing is not None:
         _send_own_link(existing, now)
         position = _next_in_line(event) if status == WAITLISTED else None
@@ -433,13 +478,13 @@ def _register_locked(event: Event, data: RegistrationData, email: str, now: dt.d
     registration.answers = answers
     db.session.add(registration)
     db.session.flush()
-    token = issue_manage_token(registration, now=now)
-    position = None
-    if status == CONFIRMED:
-        emails.confirmation(registration, token)
-    else:
-        position = waitlist_position(registration)
-        emails.waitlist_joined(registration, position, token)
+    position = waitlist_position(registration)
+    if notify:
+        token = issue_manage_token(registration, now=now)
+        if status == CONFIRMED:
+            emails.confirmation(registration, token)
+        else:
+            emails.waitlist_joined(registration, position, token)
     return RegistrationResult(email, status, position, discarded, registration)
 
 
@@ -530,20 +575,26 @@ def promote_waiting(event: Event, *, now: dt.datetime | None = None) -> list[Reg
     if free is not None and free <= 0:
         return []
     line = _waiting_line(event.id).limit(free)
-    promoted = []
-    for registration in db.session.scalars(line):
-        places = workshop_places_left(event)
-        dropped = [w for w in registration.workshops if places.get(w.id) == 0]
-        for workshop in dropped:
-            registration.workshops.remove(workshop)
-        registration.status = CONFIRMED
-        registration.confirmed_at = now
-        note = "; ".join(f"left out full workshop: {w.title}" for w in dropped)
-        record_history(registration, HistoryAction.PROMOTED, now, note)
-        db.session.flush()
-        emails.promoted(registration, issue_manage_token(registration), dropped_workshops=dropped)
-        promoted.append(registration)
-    return promoted
+    return [promote(registration, now=now) for registration in db.session.scalars(line)]
+
+
+def promote(registration: Registration, *, now: dt.datetime) -> Registration:
+    """Give one waitlisted registration a place, and email them; the caller holds the event lock.
+
+    A chosen workshop that is full by then is left out, and the history says so
+    (the attendee's own page shows that note, so it holds nothing else).
+    """
+    places = workshop_places_left(registration.event)
+    dropped = [w for w in registration.workshops if places.get(w.id) == 0]
+    for workshop in dropped:
+        registration.workshops.remove(workshop)
+    registration.status = CONFIRMED
+    registration.confirmed_at = now
+    note = "; ".join(f"left out full workshop: {w.title}" for w in dropped)
+    record_history(registration, HistoryAction.PROMOTED, now, note)
+    db.session.flush()
+    emails.promoted(registration, issue_manage_token(registration), dropped_workshops=dropped)
+    return registration
 
 
 def cancel(registration: Registration, *, now: dt.datetime | None = None) -> Registration:
@@ -553,19 +604,31 @@ def cancel(registration: Registration, *, now: dt.datetime | None = None) -> Reg
 
     def work():
         found = db.session.get(Registration, registration_id, populate_existing=True)
-        if found.status == CANCELLED:
-            return found
-        was_confirmed = found.status == CONFIRMED
-        found.status = CANCELLED
-        found.cancelled_at = now
-        record_history(found, HistoryAction.CANCELLED, now)
-        emails.cancelled(found)
-        db.session.flush()
-        if was_confirmed:
-            promote_waiting(found.event, now=now)
+        cancel_locked(found, now=now)
         return found
 
     return _locked(registration.event_id, work)
+
+
+def cancel_locked(
+    registration: Registration, *, now: dt.datetime, notify: bool = True, note: str = ""
+) -> list[Registration]:
+    """cancel()'s rules, for a caller holding the event's lock; returns those promoted.
+
+    `notify=False` sends the cancelled person nothing (those promoted are told).
+    """
+    if registration.status == CANCELLED:
+        return []
+    was_confirmed = registration.status == CONFIRMED
+    registration.status = CANCELLED
+    registration.cancelled_at = now
+    record_history(registration, HistoryAction.CANCELLED, now, note)
+    if notify:
+        emails.cancelled(registration)
+    db.session.flush()
+    if was_confirmed:
+        return promote_waiting(registration.event, now=now)
+    return []
 
 
 def change(
@@ -587,10 +650,10 @@ def _change_locked(registration: Registration, data: ChangeData, now: dt.datetim
     event = registration.event
     if not is_changeable(registration, now):
         raise NotChangeable()
-    workshops = _choose_workshops(event, data.workshop_ids)
+    workshops = choose_workshops(event, data.workshop_ids)
     answers = _answers(event, data.answers)
     if registration.status == CONFIRMED:
-        _check_workshop_places(event, workshops, held=registration.workshops)
+        check_workshop_places(event, workshops, held=registration.workshops)
     registration.workshops = workshops
     by_question = {a.question_id: a for a in registration.answers}
     keep = []

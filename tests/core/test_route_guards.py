@@ -49,6 +49,12 @@ BAD_TOKEN = answers("404", "404", "404", "404")
 EVENT_ACTION = answers(
     SIGN_IN, "404", "302 /admin/events/{event_id}/", "302 /admin/events/{event_id}/"
 )
+RECORD_ACTION = answers(
+    SIGN_IN,
+    "404",
+    "302 /admin/events/{event_id}/attendees/{registration_id}",
+    "302 /admin/events/{event_id}/attendees/{registration_id}",
+)
 USER_ACTION = answers(SIGN_IN, "403", "403", "302 /admin/users/{user_id}")
 
 EXPECTED: dict[str, dict[str, str]] = {
@@ -60,7 +66,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "news.detail": PUBLIC,
     "news.feed": PUBLIC,
     "attendees.index": EVENT_STAFF,
-    "attendee_record.show": EVENT_STAFF,
+    **{
+        f"attendee_record.{name}": EVENT_STAFF
+        for name in ("show", "details", "workshops", "cancel", "new")
+    },
+    # Walked with an empty form: promoting a confirmed person is refused, resending is done.
+    **{f"attendee_record.{name}": RECORD_ACTION for name in ("promote", "resend")},
     **{
         f"attendee_paper.{name}": EVENT_STAFF
         for name in ("index", "badges", "badge", "sign_in_sheet", "rooms", "room", "catering")

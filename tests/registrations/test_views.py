@@ -9,6 +9,7 @@ from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
 from engage.registrations import services
+from engage.registrations.attachments import checkin_qr_svg
 from engage.registrations.models import Registration, RegistrationStatus
 from tests.registrations.conftest import form
 
@@ -366,3 +367,23 @@ def test_promotion_without_a_full_workshop_is_explained(app, client, workshop_ev
     assert "Place confirmed" in html
     assert "some workshops you chose were already full" in html
     assert "Learning from failure" in html
+
+
+def test_manage_page_shows_the_check_in_code_for_a_confirmed_place(app, client, booked):
+    html = client.get(f"/registrations/{booked}").get_data(as_text=True)
+    with app.app_context():
+        code = db.session.scalars(db.select(Registration)).one().checkin_code
+    svg = checkin_qr_svg(code)
+    assert svg in html  # the code on the emailed QR, drawn inline
+    assert '<div class="checkin-code__image" role="img" aria-label="Your check-in QR code">' in html
+    # Inline markup the CSP lets through (style-src 'self', script-src 'self'): no style, no script.
+    assert "style" not in svg and "<script" not in svg and "href" not in svg
+
+
+def test_manage_page_shows_no_code_while_waiting_or_once_cancelled(app, client, booked):
+    other = app.test_client()
+    other.post("/events/day/register", data=form(email="w@example.org", question_2="Car"))
+    waiting = other.get(f"/registrations/{_token(app, 'waitlist_joined')}").get_data(as_text=True)
+    assert "You are number 1 in line." in waiting and "checkin-code" not in waiting
+    client.post(f"/registrations/{booked}/cancel")
+    assert "checkin-code" not in client.get(f"/registrations/{booked}").get_data(as_text=True)

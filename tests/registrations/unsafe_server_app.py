@@ -10,7 +10,7 @@ from engage.extensions import db
 from engage.registrations import services
 from tests.server_app import app
 
-_has_place = services._has_place
+_has_place = services.has_place
 
 
 def _without_lock(work, **_lock):
@@ -32,6 +32,6 @@ def _has_place_then_commit(event):
 
 
 services.retrying = _without_lock
-services._has_place = _has_place_then_commit
+services.has_place = _has_place_then_commit
 
 __all__ = ["app"]

@@ -40,6 +40,10 @@ BODIES = {
     "manage_events.add_question": "question add",
     "manage_events.edit_question": "question edit",
     "manage_events.cancel": "cancel event",
+    "attendee_record.details": "attendee details",
+    "attendee_record.workshops": "attendee workshops",
+    "attendee_record.new": "attendee add",
+    "attendee_record.cancel": "attendee cancel",
     "manage_news.create": "news create",
     "manage_news.edit": "news edit",
 }

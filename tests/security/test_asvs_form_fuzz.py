@@ -121,6 +121,18 @@ QUESTION = {
 NEWS = {"title": "News", "slug": "", "summary": "S", "body_md": "B", "event_id": "", "save": "x"}
 NEWS_FIELDS = (*NEWS, "publish_at", "preview", "publish", "schedule")
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+ATTENDEE = "/admin/events/{event_id}/attendees"
+ATTENDEE_DETAILS = {
+    "first_name": "Augusta",
+    "last_name": "Lovelace",
+    "email": "augusta@example.org",
+    "organisation": "Northbridge Police",
+    "job_title": "Inspector",
+    "category": "academic",
+    "dietary_requirements": "Vegan",
+    "access_requirements": "",
+}
+ADD_FIELDS = (*(f for f in REGISTRATION_FIELDS if f != "website"), "notify")
 
 FORMS = {
     "registration": FormCase(
@@ -213,6 +225,27 @@ FORMS = {
         lambda w: {"reason": "Snow"},
         ("reason", "confirm"),
     ),
+    "attendee details": FormCase(
+        "organiser",
+        ATTENDEE + "/{registration_id}/details",
+        lambda w: ATTENDEE_DETAILS,
+        (*ATTENDEE_DETAILS, "quiet"),
+    ),
+    "attendee workshops": FormCase(
+        "organiser",
+        ATTENDEE + "/{registration_id}/workshops",
+        lambda w: {"workshops": [str(i) for i in w["workshop_ids"]], "book_full": "y"},
+        ("workshops", "book_full", "quiet"),
+    ),
+    "attendee add": FormCase(
+        "organiser",
+        ATTENDEE + "/new",
+        lambda w: {**_registration(w), "email": "added@example.org", "notify": "y"},
+        ADD_FIELDS,
+    ),
+    "attendee cancel": FormCase(
+        "organiser", ATTENDEE + "/{registration_id}/cancel", lambda w: {"quiet": "y"}, ("quiet",)
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
 }
@@ -287,12 +320,17 @@ GROUPS = {
         "cancel event",
     ),
     "news": ("news create", "news edit"),
+    "organiser for an attendee": ("attendee details", "attendee workshops", "attendee add"),
+    # Cancelling ends what the others may do: a site of its own.
+    "organiser cancels": ("attendee cancel",),
 }
+# The forms that ask the event's own questions too.
+ASKS_QUESTIONS = ("registration", "self-service edit", "attendee add")
 
 
 def readable(world: dict, name: str) -> tuple[str, ...]:
     """The names a form reads: its fields, and for the attendee forms the event's questions."""
-    questions = _questions(world) if name in GROUPS["attendee"] else ()
+    questions = _questions(world) if name in ASKS_QUESTIONS else ()
     return (*FORMS[name].fields, *questions)
 
 

@@ -167,6 +167,7 @@ def hostile_world(app, make_user, make_event, make_news):
         )
         manage_services.cancel_event(remote, hostile("cancel_reason", multiline=True))
         session_id, question_id = day.workshops[0].id, text_q.id
+        registration_id = booking.registration.id
         token = db.session.scalars(
             db.select(OutboxMessage.body_text).where(
                 OutboxMessage.registration_id == booking.registration.id
@@ -180,7 +181,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "item_id": news.id,
         "user_id": admin.id,
         "message_id": 1,
-        "registration_id": booking.registration.id,
+        "registration_id": registration_id,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -260,6 +261,9 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert "cancel_reason" in seen["visitor /events/online-day"]
     assert "text_answer" in seen[f"visitor /registrations/{hostile_world['registration_token']}"]
     assert "staff_name" in seen[f"admin /admin/users/{hostile_world['admin']}"]
+    record = f"admin /admin/events/{hostile_world['event_id']}/attendees/{hostile_world['registration_id']}"
+    assert {"first_name", "organisation", "dietary", "access", "text_answer"} <= seen[record]
+    assert {"first_name", "job_title", "dietary"} <= seen[record + "/details"]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}

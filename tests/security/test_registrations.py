@@ -243,7 +243,7 @@ def test_a_booking_that_loses_the_race_is_answered_like_any_duplicate(app, make_
     """Past the friendly check, the unique index catches it; the answer is the same."""
     event = make_event(capacity=10)
     _book_owner(app, event)
-    real = services._active_registration
+    real = services.active_registration
     calls = []
 
     def blind_once(event_id, email):
@@ -251,7 +251,7 @@ def test_a_booking_that_loses_the_race_is_answered_like_any_duplicate(app, make_
         calls.append(email)
         return None if len(calls) == 1 else real(event_id, email)
 
-    monkeypatch.setattr(services, "_active_registration", blind_once)
+    monkeypatch.setattr(services, "active_registration", blind_once)
     result = _try(app, event, "grace@example.org", NOW + dt.timedelta(hours=1))
     assert len(calls) == 2  # the insert failed on the index, the second look saw it
     assert result.registration is None and result.status == RegistrationStatus.CONFIRMED

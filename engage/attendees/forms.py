@@ -1,0 +1,128 @@
+"""The organiser's forms for one attendee, built from the registration form's own fields."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, ValidationError
+
+from engage.attendees.services import Details
+from engage.events.models import Event
+from engage.forms import EngageForm
+from engage.registrations.forms import (
+    EventFields,
+    access_field,
+    category_field,
+    dietary_field,
+    email_field,
+    for_event,
+    one_line,
+)
+from engage.registrations.models import AttendeeCategory
+from engage.registrations.services import RegistrationData
+
+QUIET_LABEL = "Don't email them about this change"
+QUIET_HINT = "For example, when you are correcting something at their request."
+
+
+class DetailsForm(EngageForm):
+    """Who the person is, in the organiser's words; the public form's rules."""
+
+    first_name = one_line("First name", 100, "Enter their first name")
+    last_name = one_line("Last name", 100, "Enter their last name")
+    email = email_field("Enter their email address")
+    organisation = one_line("Organisation", 200, "Enter their organisation")
+    job_title = one_line("Job title or role", 200, "Enter their job title or role")
+    category = category_field(
+        "Which of these describes them?", "Choose which of these describes them"
+    )
+    dietary_requirements = dietary_field()
+    access_requirements = access_field()
+
+    def to_details(self) -> Details:
+        """The corrections as the service takes them."""
+        return Details(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            email=self.email.data,
+            organisation=self.organisation.data,
+            job_title=self.job_title.data,
+            category=AttendeeCategory(self.category.data),
+            dietary_requirements=self.dietary_requirements.data or "",
+            access_requirements=self.access_requirements.data or "",
+        )
+
+
+class CorrectDetailsForm(DetailsForm):
+    """Correct someone's details; they are emailed unless the organiser says not to."""
+
+    quiet = BooleanField(QUIET_LABEL)
+
+
+class WorkshopsForm(EventFields):
+    """Move someone between workshops, knowingly into a full one if need be."""
+
+    book_full = BooleanField("Book them in even though it is full")
+    quiet = BooleanField(QUIET_LABEL)
+
+
+class CancelForm(EngageForm):
+    """Confirm cancelling on someone's behalf."""
+
+    quiet = BooleanField("Don't email them that it is cancelled")
+
+
+class AddRegistrationBase(DetailsForm, EventFields):
+    """Register someone by hand: the public form's fields, without the honeypot."""
+
+    dietary_consent = BooleanField(
+        "They agreed that we may keep their dietary requirements and share them with the caterers"
+    )
+    access_consent = BooleanField(
+        "They agreed that we may keep their access requirements and share them with the venue"
+    )
+    privacy = BooleanField(
+        "They have been told how we use their data (privacy notice)",
+        validators=[DataRequired(message="Confirm they have been told how we use their data")],
+    )
+    notify = BooleanField("Email them a confirmation", default=True)
+
+    def validate_dietary_consent(self, field) -> None:
+        """A requirement typed in is kept only with their consent: say so, never drop it quietly."""
+        if self.dietary_requirements.data and not field.data:
+            raise ValidationError(
+                "Tick to confirm they agreed we may keep their dietary requirements, "
+                "or leave the requirements empty"
+            )
+
+    def validate_access_consent(self, field) -> None:
+        """As for dietary requirements."""
+        if self.access_requirements.data and not field.data:
+            raise ValidationError(
+                "Tick to confirm they agreed we may keep their access requirements, "
+                "or leave the requirements empty"
+            )
+
+    def to_data(self) -> RegistrationData:
+        """The answers as the registration service takes them."""
+        details = self.to_details()
+        return RegistrationData(
+            **vars(details),
+            privacy_accepted=bool(self.privacy.data),
+            dietary_consent=bool(self.dietary_consent.data),
+            access_consent=bool(self.access_consent.data),
+            workshop_ids=list(self.workshops.data or []),
+            answers=self.answers(),
+        )
+
+
+def add_registration_form(event: Event, **kwargs) -> AddRegistrationBase:
+    """The organiser's registration form for one event, with its workshops and questions."""
+    return for_event(AddRegistrationBase, event, **kwargs)
+
+
+def workshops_form(event: Event, **kwargs) -> WorkshopsForm:
+    """The workshop form for one event (its questions are not asked here)."""
+    form = WorkshopsForm(meta={"event": event}, **kwargs)
+    form.workshops.choices = [SelectChoice(w.id, w.title) for w in event.workshops]
+    return form
