@@ -95,6 +95,7 @@ def test_the_record_shows_everything_they_gave_and_what_happened(app, staff, wor
         "Tuesday 1 December 2026, 12:01pm (UK time)",  # when it was sent
         f'href="/admin/events/{event.id}/messages"',
         f'href="/admin/events/{event.id}/attendees/{rid}/details"',
+        f'href="/admin/events/{event.id}/paper/badges/{rid}.pdf"',  # a badge reprint
     ):
         assert shown in html, shown
     assert html.count(">Given <time") == 3  # privacy, dietary and access consents
@@ -102,6 +103,7 @@ def test_the_record_shows_everything_they_gave_and_what_happened(app, staff, wor
     waiting_page = _html(staff.get(_url(event, waiting)))
     assert "On the waiting list" in waiting_page and "Number 1 in line." in waiting_page
     assert "All places are taken" in waiting_page and "Give them a place now" not in waiting_page
+    assert "/paper/badges/" not in waiting_page  # no badge for someone without a place
 
 
 def test_a_record_of_another_event_is_404(app, staff, make_event):
