@@ -61,6 +61,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "news.feed": PUBLIC,
     "attendees.index": EVENT_STAFF,
     "attendee_record.show": EVENT_STAFF,
+    "attendees.export": EVENT_STAFF,
+    "attendees.room_list": EVENT_STAFF,
+    # Walked with an empty form (no format chosen): back to the export page.
+    "attendees.catering": answers(
+        SIGN_IN,
+        "404",
+        "302 /admin/events/{event_id}/attendees/export",
+        "302 /admin/events/{event_id}/attendees/export",
+    ),
     "events.index": PUBLIC,
     "events.detail": PUBLIC,
     "events.event_ics": PUBLIC,
