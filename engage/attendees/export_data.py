@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, Select, select
 
+from engage.attendees import listing
 from engage.attendees.exports import Sheet
 from engage.attendees.filters import AttendeeFilter
 from engage.attendees.listing import STATUS_LABELS
@@ -27,13 +27,14 @@ from engage.extensions import db
 from engage.registrations import services as registration_services
 from engage.registrations.models import (
     Registration,
+    RegistrationAnswer,
     RegistrationStatus,
     registration_workshops,
 )
 from engage.search import fold
 from engage.timefmt import local, zone_label
 
-CHUNK = 500
+CHUNK = 250
 QUESTION_PREFIX = "q"  # the column key of question 12 is "q12"
 DIETARY = "dietary"
 ACCESS = "access"
@@ -47,7 +48,7 @@ class Column:
 
     key: str
     label: str
-    value: Callable[[Registration], str | int | None]
+    value: Callable[[Person], str | int | None]
 
 
 # --- the attendee export ----------------------------------------------------------
@@ -58,6 +59,39 @@ def _when(tz: str) -> Callable[[dt.datetime | None], str]:
         return "" if value is None else local(value, tz).strftime("%Y-%m-%d %H:%M")
 
     return when
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Person:
+    """One registration as the export reads it: plain fields, workshop titles and answers.
+
+    Read as plain rows rather than ORM objects, so a chunk of them costs little memory.
+    """
+
+    row: Row
+    workshops: list[str]
+    answers: dict[int, str | list[str]]
+
+    @property
+    def full_name(self) -> str:
+        """First and last name together, as on the registration."""
+        return f"{self.row.first_name} {self.row.last_name}"
+
+
+PERSON_FIELDS = (
+    Registration.id,
+    Registration.first_name,
+    Registration.last_name,
+    Registration.email,
+    Registration.organisation,
+    Registration.job_title,
+    Registration.category,
+    Registration.status,
+    Registration.created_at,
+    Registration.checked_in_at,
+    Registration.dietary_requirements,
+    Registration.access_requirements,
+)
 
 
 def _answer_text(value) -> str:
@@ -71,12 +105,9 @@ def _answer_text(value) -> str:
 def _question_column(question: EventQuestion) -> Column:
     question_id, yes_no = question.id, question.kind == QuestionKind.YES_NO
 
-    def value(registration: Registration) -> str:
-        for answer in registration.answers:
-            if answer.question_id == question_id:
-                text = _answer_text(answer.value)
-                return text.capitalize() if yes_no else text
-        return ""
+    def value(person: Person) -> str:
+        text = _answer_text(person.answers.get(question_id))
+        return text.capitalize() if yes_no else text
 
     return Column(f"{QUESTION_PREFIX}{question.id}", question.label, value)
 
@@ -90,50 +121,93 @@ def columns_for(event: Event, positions: dict[int, int] | None = None) -> list[C
     zone = zone_label(event.timezone)
     positions = positions or {}
     return [
-        Column("name", "Name", lambda r: r.full_name),
-        Column("email", "Email", lambda r: r.email),
-        Column("organisation", "Organisation", lambda r: r.organisation),
-        Column("job_title", "Job title", lambda r: r.job_title),
-        Column("category", "Category", lambda r: r.category.label),
-        Column("status", "Status", lambda r: STATUS_LABELS[r.status]),
-        Column("position", "Waiting list position", lambda r: positions.get(r.id)),
-        Column("workshops", "Workshops", lambda r: "; ".join(w.title for w in r.workshops)),
+        Column("name", "Name", lambda p: p.full_name),
+        Column("email", "Email", lambda p: p.row.email),
+        Column("organisation", "Organisation", lambda p: p.row.organisation),
+        Column("job_title", "Job title", lambda p: p.row.job_title),
+        Column("category", "Category", lambda p: p.row.category.label),
+        Column("status", "Status", lambda p: STATUS_LABELS[p.row.status]),
+        Column("position", "Waiting list position", lambda p: positions.get(p.row.id)),
+        Column("workshops", "Workshops", lambda p: "; ".join(p.workshops)),
         *(_question_column(question) for question in event.questions),
-        Column("booked_at", f"Booked at ({zone})", lambda r: when(r.created_at)),
-        Column("checked_in_at", f"Checked in at ({zone})", lambda r: when(r.checked_in_at)),
-        Column(DIETARY, "Dietary requirements", lambda r: r.dietary_requirements),
-        Column(ACCESS, "Access requirements", lambda r: r.access_requirements),
+        Column("booked_at", f"Booked at ({zone})", lambda p: when(p.row.created_at)),
+        Column("checked_in_at", f"Checked in at ({zone})", lambda p: when(p.row.checked_in_at)),
+        Column(DIETARY, "Dietary requirements", lambda p: p.row.dietary_requirements),
+        Column(ACCESS, "Access requirements", lambda p: p.row.access_requirements),
     ]
 
 
-def _rows_in_chunks(ids: list[int], columns: list[Column], loads: Sequence) -> Iterator[list]:
-    """The chosen columns of the registrations with these ids, in this order, CHUNK at a time."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        query = select(Registration).where(Registration.id.in_(chunk)).options(*loads)
-        found = {row.id: row for row in db.session.scalars(query)}
-        # One deleted since the ids were read is left out; one cancelled since is still listed.
-        rows = [[c.value(found[i]) for c in columns] for i in chunk if i in found]
-        del found
+def _workshop_titles(chunk: list[int]) -> dict[int, list[str]]:
+    query = (
+        select(registration_workshops.c.registration_id, EventSession.title)
+        .join(EventSession, EventSession.id == registration_workshops.c.session_id)
+        .where(registration_workshops.c.registration_id.in_(chunk))
+        .order_by(EventSession.starts_at, EventSession.id)
+    )
+    titles = defaultdict(list)
+    for registration_id, title in db.session.execute(query):
+        titles[registration_id].append(title)
+    return titles
+
+
+def _answers(chunk: list[int]) -> dict[int, dict[int, str | list[str]]]:
+    query = select(
+        RegistrationAnswer.registration_id, RegistrationAnswer.question_id, RegistrationAnswer.value
+    ).where(RegistrationAnswer.registration_id.in_(chunk))
+    answers = defaultdict(dict)
+    for registration_id, question_id, value in db.session.execute(query):
+        answers[registration_id][question_id] = value
+    return answers
+
+
+def _rows_in_chunks(
+    chosen: AttendeeFilter,
+    people_in_order: Select,
+    columns: list[Column],
+    *,
+    workshops: bool,
+    answers: bool,
+) -> Iterator[list]:
+    """The chosen columns of the filtered list, in its order, read CHUNK rows at a time.
+
+    Each chunk starts after the last row of the one before (keyset pages), so
+    memory holds one chunk whatever the list's length. The statement is built
+    before the download starts: the event it names is not read again.
+    """
+    query = people_in_order
+    while True:
+        found = db.session.execute(query.limit(CHUNK)).all()
+        chunk = [row.id for row in found]
+        titles = _workshop_titles(chunk) if workshops and chunk else {}
+        answered = _answers(chunk) if answers and chunk else {}
+        people = [Person(row, titles.get(row.id, []), answered.get(row.id, {})) for row in found]
+        rows = [[c.value(person) for c in columns] for person in people]
+        if found:
+            query = people_in_order.where(chosen.after(chosen.sort_key(found[-1])))
+        del found, titles, answered, people
         end_read()  # no transaction is held while the chunk is written out and sent
         yield from rows
+        if len(rows) < CHUNK:
+            return
 
 
 def attendee_sheet(chosen: AttendeeFilter, keys: Iterable[str]) -> tuple[Sheet, int]:
     """The filtered list with the chosen columns (in the usual order), and how many rows."""
     event = chosen.event
     wanted = set(keys)
-    ids = list(db.session.scalars(chosen.statement().with_only_columns(Registration.id)))
+    count = listing.matched(chosen)
     positions = registration_services.waitlist_positions(event) if "position" in wanted else {}
     columns = [c for c in columns_for(event, positions) if c.key in wanted]
-    loads = []
-    if "workshops" in wanted:
-        loads.append(selectinload(Registration.workshops))
-    if any(c.key.startswith(QUESTION_PREFIX) for c in columns):
-        loads.append(selectinload(Registration.answers))
     end_read()
-    rows = _rows_in_chunks(ids, columns, loads)
-    return Sheet("Attendees", [c.label for c in columns], rows), len(ids)
+    people_in_order = chosen.statement().with_only_columns(*PERSON_FIELDS)
+    rows = _rows_in_chunks(
+        chosen,
+        people_in_order,
+        columns,
+        workshops="workshops" in wanted,
+        answers=any(c.key.startswith(QUESTION_PREFIX) for c in columns),
+    )
+    return Sheet("Attendees", [c.label for c in columns], rows), count
 
 
 def export_attendees(chosen: AttendeeFilter, keys: Iterable[str], file_format: str) -> Sheet:

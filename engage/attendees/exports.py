@@ -26,7 +26,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r")
 BOM = "\ufeff"  # so that Excel reads the CSV as UTF-8
-FLUSH_AT = 64 * 1024
+FLUSH_AT = 16 * 1024
 BLOCK = 64 * 1024
 SHEET_NAME_MAX = 31
 _SHEET_NAME_REFUSED = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -153,16 +153,19 @@ def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
 def download(sheets: Sequence[Sheet], file_format: str, filename: str) -> Response:
     """A file download of the sheets: `filename` plus .csv or .xlsx, never cached.
 
-    CSV is written as it is sent (reading rows as it goes); Excel is written to
-    a temporary file first, then sent and deleted.
+    CSV is written as it is sent (reading rows as it goes, when they are not
+    read yet); Excel is written to a temporary file first, then sent and deleted.
     """
     if file_format == XLSX:
         handle = xlsx_file(sheets)
         response = Response(_blocks(handle), mimetype=XLSX_MIMETYPE)
         response.call_on_close(handle.close)  # even if the download never starts
+    elif all(isinstance(sheet.rows, list) for sheet in sheets):
+        # Rows already read (a venue list): sent in one piece, with nothing left to read.
+        response = Response("".join(csv_text(sheets)), mimetype=CSV_MIMETYPE)
     else:
-        text = stream_with_context(csv_text(sheets))
-        response = Response(text, mimetype=CSV_MIMETYPE)
+        # Rows still to be read from the database, as the download goes.
+        response = Response(stream_with_context(csv_text(sheets)), mimetype=CSV_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
     response.headers["Cache-Control"] = "no-store"
     return response

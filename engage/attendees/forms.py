@@ -30,6 +30,7 @@ class ExportForm(EngageForm):
     def __init__(self, columns: list[Column], **kwargs):
         super().__init__(**kwargs)
         self.columns.choices = [(c.key, c.label) for c in columns if c.key not in (DIETARY, ACCESS)]
+        self.columns.flags.required = True  # at least one, checked in validate()
         if not self.is_submitted():
             self.columns.data = list(DEFAULT_COLUMNS)
 

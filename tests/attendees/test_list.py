@@ -8,59 +8,9 @@ import pytest
 
 from engage.accounts.models import Role
 from engage.attendees import listing
-from engage.events.models import Event
-from engage.extensions import db
-from engage.registrations import services
-from engage.registrations.models import Registration
+from tests.attendees.conftest import workshop_ids
 from tests.attendees.pages import counting_queries, result_rows
 from tests.attendees.seeding import seed_registrations
-from tests.registrations.conftest import NOW
-from tests.registrations.conftest import book as book_service
-
-
-def _workshop_ids(app, event) -> tuple[int, ...]:
-    with app.app_context():
-        return tuple(w.id for w in db.session.get(Event, event.id).workshops)
-
-
-@pytest.fixture
-def small_event(app, workshop_event):
-    """Three confirmed (one checked in, one with requirements), two waiting, one cancelled."""
-    event = workshop_event(capacity=3, timezone="Europe/Paris")
-    first = _workshop_ids(app, event)[0]
-    with app.app_context():
-        travel = db.session.get(Event, event.id).questions[1].id
-
-        def book(event, **fields):
-            return book_service(event, answers={travel: "Train"}, **fields)
-
-        ada = book(
-            event,
-            email="ada@example.org",
-            first_name="Ada",
-            last_name="Lovelace",
-            workshop_ids=[first],
-            dietary_requirements="Halal",
-            dietary_consent=True,
-            access_requirements="Step-free seat",
-            access_consent=True,
-        )
-        book(event, email="bob@example.org", first_name="Bob", last_name="Brown")
-        fay = book(event, email="fay@example.org", first_name="Fay", last_name="Fox")
-        services.cancel(db.session.get(Registration, fay.registration.id), now=NOW)
-        book(event, email="cat@example.org", first_name="Cat", last_name="Adams")
-        book(event, email="dan@example.org", first_name="Dan", last_name="Dune")
-        book(
-            event,
-            email="zoe@example.org",
-            first_name="Zoë",
-            last_name="Ørsted",
-            organisation="Université de Lyon",
-        )
-        db.session.get(Registration, ada.registration.id).checked_in_at = NOW
-        db.session.commit()
-        ids = {r.first_name: r.id for r in db.session.scalars(db.select(Registration))}
-    return event, ids
 
 
 def test_counts_and_rows_of_the_list(small_event, staff_client):
@@ -188,9 +138,7 @@ def _queries_for_page(app, client, url: str, per_page: int) -> tuple[int, int]:
 def test_the_number_of_queries_does_not_grow_with_the_rows_shown(app, workshop_event, staff_client):
     event = workshop_event()
     with app.app_context():
-        seed_registrations(
-            event.id, 600, workshop_ids=_workshop_ids(app, event), waitlisted_every=4
-        )
+        seed_registrations(event.id, 600, workshop_ids=workshop_ids(app, event), waitlisted_every=4)
     client = staff_client(event)
     url = f"/admin/events/{event.id}/attendees/"
     client.get(url)  # sign-in and first-request work done once, outside the count
@@ -207,7 +155,7 @@ def test_the_query_count_catches_a_lazy_load_per_row(
     """Control: without loading the page's workshops together, each row asks for its own."""
     event = workshop_event()
     with app.app_context():
-        seed_registrations(event.id, 60, workshop_ids=_workshop_ids(app, event))
+        seed_registrations(event.id, 60, workshop_ids=workshop_ids(app, event))
     client = staff_client(event)
     url = f"/admin/events/{event.id}/attendees/"
     client.get(url)
@@ -221,7 +169,7 @@ def test_ten_thousand_registrations_render(app, workshop_event, staff_client):
     event = workshop_event(capacity=None)
     with app.app_context():
         seed_registrations(
-            event.id, 10_000, workshop_ids=_workshop_ids(app, event), waitlisted_every=10
+            event.id, 10_000, workshop_ids=workshop_ids(app, event), waitlisted_every=10
         )
     client = staff_client(event)
     page = client.get(f"/admin/events/{event.id}/attendees/").get_data(as_text=True)
