@@ -34,7 +34,7 @@ from engage.registrations.models import (
 from engage.search import fold
 from engage.timefmt import local, zone_label
 
-CHUNK = 250
+CHUNK = 200
 QUESTION_PREFIX = "q"  # the column key of question 12 is "q12"
 DIETARY = "dietary"
 ACCESS = "access"

@@ -455,3 +455,20 @@ def test_the_memory_check_catches_a_file_built_whole(
     size, peak = measure()
     assert peak - small_peak > (size - small_size) / 2
     assert peak > size
+
+
+def test_the_export_page_gives_its_forms_their_csrf_token(
+    make_app, small_event, organiser_of, login_as
+):
+    event, _ = small_event
+    csrf_app = make_app(WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    login_as(client, organiser_of(event))
+    url = f"/admin/events/{event.id}/attendees/export"
+    page = client.get(url + "?needs=1").get_data(as_text=True)
+    tokens = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert len(tokens) >= 3  # sign out, the export, the catering list
+    data = {"csrf_token": tokens[1], "columns": "name", "needs": "1", "file_format": "csv"}
+    assert read_csv(client.post(url, data=data)) == [["Name"], ["Ada Lovelace"]]
+    catering = client.post(url + "/catering", data={"csrf_token": tokens[2], "file_format": "csv"})
+    assert read_csv(catering)[2] == ["Halal", "1"]
