@@ -42,15 +42,6 @@ DEFAULT_COLUMNS = ("name", "email", "organisation", "category", "status", "works
 NOT_CHECKED_IN = "☐"  # a box to tick on the printed room list
 
 
-@dataclasses.dataclass(frozen=True)
-class Column:
-    """A column an organiser can choose: its key in the form, its header, its value."""
-
-    key: str
-    label: str
-    value: Callable[[Person], str | int | None]
-
-
 # --- the attendee export ----------------------------------------------------------
 
 
@@ -76,6 +67,15 @@ class Person:
     def full_name(self) -> str:
         """First and last name together, as on the registration."""
         return f"{self.row.first_name} {self.row.last_name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column an organiser can choose: its key in the form, its header, its value."""
+
+    key: str
+    label: str
+    value: Callable[[Person], str | int | None]
 
 
 PERSON_FIELDS = (

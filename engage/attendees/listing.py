@@ -20,6 +20,7 @@ from engage.registrations import services as registration_services
 from engage.registrations.models import Registration, RegistrationStatus, registration_workshops
 
 PER_PAGE = 50
+CANCELLED = RegistrationStatus.CANCELLED
 STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: "Confirmed",
     RegistrationStatus.WAITLISTED: "Waiting list",
@@ -75,11 +76,13 @@ def counts(event: Event) -> Counts:
     for status, number, checked_in in db.session.execute(query):
         by_status[status] = (number, checked_in)
     booked = _workshop_bookings(event.id)
+    # Check-in is for people with places; a cancelled registration's old check-in is not counted.
+    checked_in = sum(checked for status, (_, checked) in by_status.items() if status != CANCELLED)
     return Counts(
         confirmed=by_status[RegistrationStatus.CONFIRMED][0],
         waitlisted=by_status[RegistrationStatus.WAITLISTED][0],
         cancelled=by_status[RegistrationStatus.CANCELLED][0],
-        checked_in=sum(checked for _, checked in by_status.values()),
+        checked_in=checked_in,
         capacity=event.capacity,
         workshops=[WorkshopCount(w, booked.get(w.id, 0)) for w in event.workshops],
     )
