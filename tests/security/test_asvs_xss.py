@@ -180,6 +180,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "item_id": news.id,
         "user_id": admin.id,
         "message_id": 1,
+        "registration_id": booking.registration.id,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -258,6 +259,8 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert {"news_title", "news_body"} <= seen["visitor /news/news-item"]
     assert "cancel_reason" in seen["visitor /events/online-day"]
     assert "text_answer" in seen[f"visitor /registrations/{hostile_world['registration_token']}"]
+    attendees = f"admin /admin/events/{hostile_world['event_id']}/attendees/"
+    assert {"first_name", "last_name", "organisation", "session_title"} <= seen[attendees]
     assert "staff_name" in seen[f"admin /admin/users/{hostile_world['admin']}"]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
