@@ -18,7 +18,7 @@ STATUS_OPTIONS = [
     ("confirmed", "Confirmed"),
     ("waitlisted", "On the waiting list"),
     ("cancelled", "Cancelled"),
-    ("all", "Everyone, cancelled too"),
+    ("all", "All, cancelled too"),
 ]
 YES_NO = {"yes": "Yes", "no": "No"}
 SORT_OPTIONS = [
