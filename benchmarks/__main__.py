@@ -111,6 +111,8 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
+    # The staff side at scale, in-process (printed only, no targets): see benchmarks.attendees.
+    subprocess.run([python, "-m", "benchmarks.attendees"], check=True)
     return 1 if failed else 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import engage.attendees.hooks  # receivers of the events feature's signals
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals
 from engage import config as settings

@@ -11,7 +11,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
-from sqlalchemy import Select, cast, exists, or_, select
+from sqlalchemy import Select, cast, exists, literal, or_, select, tuple_
 from sqlalchemy.types import Text
 
 from engage.events.models import Event, EventQuestion, QuestionKind
@@ -28,11 +28,17 @@ from engage.search import LIKE_ESCAPE, contains_pattern
 ACTIVE = "active"
 ALL = "all"
 STATUSES = (ACTIVE, *(status.value for status in RegistrationStatus), ALL)
+# Each order as its key columns (ending in the id, so no two rows tie) and whether it runs
+# from the highest down: what ORDER BY says, and what reading the list in pages resumes from.
+SORT_KEYS = {
+    "name": ((Registration.last_name, Registration.first_name, Registration.id), False),
+    "organisation": ((Registration.organisation, Registration.last_name, Registration.id), False),
+    "booked": ((Registration.created_at, Registration.id), False),
+    "-booked": ((Registration.created_at, Registration.id), True),
+}
 SORTS = {
-    "name": (Registration.last_name, Registration.first_name, Registration.id),
-    "organisation": (Registration.organisation, Registration.last_name, Registration.id),
-    "booked": (Registration.created_at, Registration.id),
-    "-booked": (Registration.created_at.desc(), Registration.id.desc()),
+    name: tuple(column.desc() if descending else column for column in columns)
+    for name, (columns, descending) in SORT_KEYS.items()
 }
 CHECKED_IN = ("", "yes", "no")
 SEARCH_MAX = 200
@@ -137,6 +143,25 @@ class AttendeeFilter:
     def statement(self) -> Select[tuple[Registration]]:
         """The registrations this filter picks, in its sort order (not paginated)."""
         return select(Registration).where(*self.conditions()).order_by(*SORTS[self.sort])
+
+    def sort_key(self, row) -> tuple:
+        """Where a row (a Registration, or a result row holding the key columns) stands."""
+        columns, _ = SORT_KEYS[self.sort]
+        return tuple(getattr(row, column.key) for column in columns)
+
+    def after(self, key: tuple):
+        """The condition for rows after `key` (a sort_key()) in this order: the next page's start.
+
+        Reading page after page this way (keyset pagination) costs the same for the
+        last page as for the first, and never skips or repeats a row.
+        """
+        columns, descending = SORT_KEYS[self.sort]
+        # Bound with each column's type, so times compare as the database stores them.
+        row = tuple_(*columns)
+        values = tuple_(
+            *(literal(value, column.type) for value, column in zip(key, columns, strict=True))
+        )
+        return row < values if descending else row > values
 
 
 def filterable_choices(question: EventQuestion) -> list[str]:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from engage.access import staff_required
 from engage.events import manage_services as services
 from engage.events import services as public_services
+from engage.events import signals
 from engage.events.access import event_or_404, managed_events
 from engage.events.forms import CancelEventForm, EventForm, event_fields
 from engage.events.manage_services import EventChangeRefused
@@ -59,6 +60,7 @@ def show(event_id: int):
         "events/manage/show.html",
         event=event,
         confirmed=public_services.places_taken(event),
+        attendees=signals.first(signals.attendee_counts, event),
         action_form=ConfirmForm(),
     )
 

@@ -16,6 +16,8 @@ _signals = Namespace()
 
 #: sender: the event; returns how many of its places are taken.
 places_taken = _signals.signal("places-taken")
+#: sender: the event; returns its attendees counted by status, for the event's page.
+attendee_counts = _signals.signal("attendee-counts")
 #: sender: the event (old values still on it); fields: the new values. May raise.
 event_changing = _signals.signal("event-changing")
 #: sender: the event (new values); previous: the old values of what changed.
@@ -35,3 +37,8 @@ session_removed = _signals.signal("session-removed")
 def total(signal: Signal, sender, **values) -> int:
     """Send the signal and add up what its receivers return (people told, places taken)."""
     return sum(result or 0 for _receiver, result in signal.send(sender, **values))
+
+
+def first(signal: Signal, sender, **values):
+    """Send the signal and return the first answer a receiver gave (None if none did)."""
+    return next((result for _receiver, result in signal.send(sender, **values) if result), None)

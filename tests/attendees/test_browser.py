@@ -1,69 +1,62 @@
-"""The record, its forms and the attendee's check-in code in a real browser: 320px, axe, CSP."""
+"""In a real browser: an organiser filters the attendee list and asks for an export, keyboard and all."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from engage.events.models import event_organisers
 from engage.extensions import db
-from engage.mail.models import OutboxMessage
-from tests.attendees.helpers import booked
 from tests.conftest import TEST_PASSWORD, browser_sign_in
 from tests.core.test_accessibility import violations
-from tests.registrations.conftest import workshop
 
 pytestmark = pytest.mark.browser
 
 
-def _csp_errors(page) -> list[str]:
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if "Content Security" in m.text else None)
-    return found
+@pytest.fixture
+def signed_in(app, live_server, page, small_event, make_user):
+    """The small event's organiser, signed in in the browser tab; the event."""
+    event, _ = small_event
+    user = make_user("nia@example.org", name="Nia Organiser", password=TEST_PASSWORD)
+    with app.app_context():
+        db.session.execute(event_organisers.insert().values(event_id=event.id, user_id=user.id))
+        db.session.commit()
+    browser_sign_in(page, live_server.url, "nia@example.org", TEST_PASSWORD)
+    return event
 
 
-def _overflow(page) -> int:
-    return page.evaluate(
+def test_filtering_the_list_without_javascript_keeps_the_filter_in_the_address(
+    live_server, page, signed_in
+):
+    event = signed_in
+    page.goto(f"{live_server.url}/admin/events/{event.id}/")
+    page.get_by_role("link", name="Attendee list").click()
+    page.get_by_label("Search").fill("ORSTED")
+    page.get_by_label("Status").select_option("waitlisted")
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_text("1 of 6 registrations match").wait_for()
+    assert "q=ORSTED" in page.url and "status=waitlisted" in page.url
+    assert page.get_by_role("link", name="Zoë Ørsted").is_visible()
+
+    page.get_by_role("link", name="Export this list").click()
+    page.get_by_text("The file will hold the 1 registration").wait_for()
+    page.get_by_role("button", name="Download the export").wait_for()
+    page.goto(f"{live_server.url}/admin/events/{event.id}/attendees/export")
+    for box in page.get_by_role("group", name="Columns").get_by_role("checkbox").all():
+        box.uncheck()
+    page.get_by_role("button", name="Download the export").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.title().startswith("Error: ")
+
+
+@pytest.mark.parametrize("path", ["/", "/export", "/?q=zzz"])
+def test_attendee_pages_have_no_wcag_violations_and_fit_320_pixels(
+    live_server, page, signed_in, path
+):
+    event = signed_in
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/admin/events/{event.id}/attendees{path}")
+    assert violations(page) == []
+    overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
-
-
-def test_the_attendee_sees_their_check_in_code_at_320px(app, live_server, page, make_event):
-    event = make_event(slug="day")
-    with app.app_context():
-        booked(event)
-        body = db.session.scalar(db.select(OutboxMessage.body_text))
-    token = re.search(r"/registrations/(\S+)", body).group(1)
-    errors = _csp_errors(page)
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(f"{live_server.url}/registrations/{token}")
-    code = page.get_by_role("img", name="Your check-in QR code")
-    box = code.bounding_box()
-    assert box["width"] >= 200 and box["width"] == pytest.approx(box["height"], abs=2)
-    assert _overflow(page) <= 0
-    assert errors == []
-    assert violations(page) == []
-
-
-def test_the_organiser_pages_fit_320px_and_pass_axe(app, live_server, page, make_event, make_user):
-    from engage.accounts.models import Role
-    from tests.conftest import hash_for_tests
-
-    make_user("admin@example.org", role=Role.ADMIN, password_hash=hash_for_tests(TEST_PASSWORD))
-    event = make_event(sessions=[workshop("A workshop with a long title to wrap", 11, 5)])
-    with app.app_context():
-        rid = booked(event, dietary_requirements="Vegan", dietary_consent=True)
-    errors = _csp_errors(page)
-    browser_sign_in(page, live_server.url, "admin@example.org", TEST_PASSWORD)
-    page.set_viewport_size({"width": 320, "height": 640})
-    base = f"{live_server.url}/admin/events/{event.id}/attendees"
-    for path in (f"/{rid}", f"/{rid}/details", f"/{rid}/workshops", f"/{rid}/cancel", "/new"):
-        page.goto(base + path)
-        assert _overflow(page) <= 0, path
-        assert violations(page) == [], path
-    page.goto(f"{base}/new")
-    page.get_by_role("button", name="Add the registration").click()
-    page.wait_for_selector(".error-summary")
-    assert page.title().startswith("Error: ")
-    assert violations(page) == []
-    assert errors == []
+    assert overflow <= 0

@@ -100,3 +100,28 @@ def test_unknown_values_fall_back_and_the_url_round_trips(app, workshop_event):
         )
         assert chosen.to_args() == {"q": "Zoe", "workshop": str(first), "sort": "-booked"}
         assert AttendeeFilter.from_args(loaded, MultiDict(chosen.to_args())) == chosen
+
+
+def test_pages_read_after_a_key_follow_each_order_without_gaps(app, workshop_event):
+    """AttendeeFilter.after(): keyset pages give every row once, in the statement's order."""
+    event, _, (travel, _, _) = _event_with_people(app, workshop_event)
+    with app.app_context():
+        for extra in ("amy", "ann", "ava"):  # the same last name and organisation: ties
+            book(
+                event,
+                email=f"{extra}@example.org",
+                first_name=extra.title(),
+                last_name="Brown",
+                organisation="Kent Police",
+                answers={travel: "Car"},
+            )
+        loaded = db.session.get(Event, event.id)
+        for sort in ("name", "organisation", "booked", "-booked"):
+            chosen = AttendeeFilter.from_args(loaded, MultiDict({"sort": sort, "status": "all"}))
+            expected = [r.email for r in db.session.scalars(chosen.statement())]
+            seen, query = [], chosen.statement()
+            while page := db.session.scalars(query.limit(2)).all():
+                seen += [r.email for r in page]
+                query = chosen.statement().where(chosen.after(chosen.sort_key(page[-1])))
+            assert seen == expected, sort
+            assert len(expected) == 6

@@ -76,6 +76,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         f"attendee_paper.{name}": EVENT_STAFF
         for name in ("index", "badges", "badge", "sign_in_sheet", "rooms", "room", "catering")
     },
+    "attendees.export": EVENT_STAFF,
+    "attendees.room_list": EVENT_STAFF,
+    # Walked with an empty form (no format chosen): back to the export page.
+    "attendees.catering": answers(
+        SIGN_IN,
+        "404",
+        "302 /admin/events/{event_id}/attendees/export",
+        "302 /admin/events/{event_id}/attendees/export",
+    ),
     "events.index": PUBLIC,
     "events.detail": PUBLIC,
     "events.event_ics": PUBLIC,

@@ -260,6 +260,8 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert {"news_title", "news_body"} <= seen["visitor /news/news-item"]
     assert "cancel_reason" in seen["visitor /events/online-day"]
     assert "text_answer" in seen[f"visitor /registrations/{hostile_world['registration_token']}"]
+    attendees = f"admin /admin/events/{hostile_world['event_id']}/attendees/"
+    assert {"first_name", "last_name", "organisation", "session_title"} <= seen[attendees]
     assert "staff_name" in seen[f"admin /admin/users/{hostile_world['admin']}"]
     record = f"admin /admin/events/{hostile_world['event_id']}/attendees/{hostile_world['registration_id']}"
     assert {"first_name", "organisation", "dietary", "access", "text_answer"} <= seen[record]
