@@ -23,6 +23,7 @@ from engage.accounts.models import Role
 from engage.events import manage_services
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
+from engage.mail.mailings import write_next_batch
 from engage.mail.models import OutboxMessage
 from engage.registrations import services as registrations
 from engage.registrations.models import AttendeeCategory
@@ -166,6 +167,8 @@ def hostile_world(app, make_user, make_event, make_news):
             ),
         )
         manage_services.cancel_event(remote, hostile("cancel_reason", multiline=True))
+        while write_next_batch():  # the worker writes the cancellation notices
+            pass
         session_id, question_id = day.workshops[0].id, text_q.id
         token = db.session.scalars(
             db.select(OutboxMessage.body_text).where(
@@ -180,6 +183,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "item_id": news.id,
         "user_id": admin.id,
         "message_id": 1,
+        "registration_id": booking.registration.id,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
