@@ -9,13 +9,15 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import engage.attendees.message_services  # the organiser-message mailing writer
 import engage.models
-import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals
+import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
 from engage import errors, inputs, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
+from engage.attendees.messages import bp as attendee_messages_bp
 from engage.attendees.record import bp as attendee_record_bp
 from engage.attendees.views import bp as attendees_bp
 from engage.cli import engage_cli
@@ -47,6 +49,7 @@ BLUEPRINTS = (
     mail_bp,
     attendees_bp,  # /admin/events/<id>/attendees
     attendee_record_bp,  # /admin/events/<id>/attendees/<registration id>
+    attendee_messages_bp,  # /admin/events/<id>/mailings
 )
 
 

@@ -121,6 +121,12 @@ QUESTION = {
 NEWS = {"title": "News", "slug": "", "summary": "S", "body_md": "B", "event_id": "", "save": "x"}
 NEWS_FIELDS = (*NEWS, "publish_at", "preview", "publish", "schedule")
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+MESSAGE = {
+    "key": "a-key-of-twenty-chars",
+    "subject": "Parking",
+    "body_md": "Dear {first_name}, park *behind* the hall.",
+    "send": "Send",
+}
 
 FORMS = {
     "registration": FormCase(
@@ -213,6 +219,14 @@ FORMS = {
         lambda w: {"reason": "Snow"},
         ("reason", "confirm"),
     ),
+    "email attendees": FormCase(
+        "organiser",
+        "/admin/events/{event_id}/mailings/new",
+        lambda w: MESSAGE,
+        (*MESSAGE, "preview", "test"),
+        # "Send me a test" queues the test and shows the form again, typed text kept.
+        accepted=lambda response: redirected(response) or "A test has been sent" in response.text,
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
 }
@@ -287,6 +301,7 @@ GROUPS = {
         "cancel event",
     ),
     "news": ("news create", "news edit"),
+    "messages": ("email attendees",),
 }
 
 

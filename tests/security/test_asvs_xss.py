@@ -19,7 +19,9 @@ from html.parser import HTMLParser
 import pytest
 from icalendar import Calendar
 
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
+from engage.attendees import message_services as messages
+from engage.attendees.filters import AttendeeFilter
 from engage.events import manage_services
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
@@ -167,6 +169,14 @@ def hostile_world(app, make_user, make_event, make_news):
             ),
         )
         manage_services.cancel_event(remote, hostile("cancel_reason", multiline=True))
+        mailing, _ = messages.send_message(
+            AttendeeFilter.from_args(day, {}),
+            hostile("mailing_subject") + " {first_name}",
+            hostile("mailing_body", multiline=True) + "\n\nDear {first_name}, {event_title}",
+            key="hostile-world-message",
+            actor=db.session.get(User, admin.id),
+        )
+        mailing_id = mailing.id
         while write_next_batch():  # the worker writes the cancellation notices
             pass
         session_id, question_id = day.workshops[0].id, text_q.id
@@ -184,6 +194,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "user_id": admin.id,
         "message_id": 1,
         "registration_id": booking.registration.id,
+        "mailing_id": mailing_id,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -220,6 +231,8 @@ MARKERS = frozenset(
         "access",
         "text_answer",
         "cancel_reason",
+        "mailing_subject",
+        "mailing_body",
     }
 )
 
@@ -263,6 +276,10 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert "cancel_reason" in seen["visitor /events/online-day"]
     assert "text_answer" in seen[f"visitor /registrations/{hostile_world['registration_token']}"]
     assert "staff_name" in seen[f"admin /admin/users/{hostile_world['admin']}"]
+    mailing_page = f"admin /admin/events/{hostile_world['event_id']}/mailings/"
+    assert {"mailing_subject", "mailing_body", "event_title"} <= seen[
+        mailing_page + str(hostile_world["mailing_id"])
+    ]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}
@@ -302,6 +319,7 @@ def test_asvs_1_2_1_emails_html_parts_show_every_field_as_text(app, hostile_worl
         "session_room",
         "online_join_details",
         "cancel_reason",
+        "mailing_body",
     } <= seen
 
 
