@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from markupsafe import escape
@@ -179,6 +180,30 @@ def test_the_same_form_posted_twice_sends_once(mail_app, smtp_server, people):
         assert _count(AuditEntry, AuditEntry.action == "mailing.created") == 1
         assert deliver_due().sent == 3
     assert sorted(len(messages) for messages in by_recipient(smtp_server).values()) == [1, 1, 1]
+
+
+def test_a_double_click_at_the_same_moment_sends_once(mail_app, people):
+    event, client = people
+    with client.session_transaction() as signed_in:
+        session = dict(signed_in)
+    clients = [client, mail_app.test_client()]
+    with clients[1].session_transaction() as other:
+        other.update(session)
+    both = threading.Barrier(2)
+    locations = []
+
+    def click(browser):
+        both.wait(timeout=10)
+        locations.append(browser.post(_url(event), data=_form()).location)
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(locations) == 2 and locations[0] == locations[1]
+    with mail_app.app_context():
+        assert _count(Mailing) == 1 and _count(MailingRecipient) == 3
 
 
 def test_control_two_forms_with_their_own_keys_are_two_messages(mail_app, people):

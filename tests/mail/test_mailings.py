@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from engage.audit.models import AuditEntry
+from engage.db import transaction
 from engage.extensions import db
 from engage.mail import mailings
 from engage.mail.mailings import UnknownMailingKind, create_mailing, progress, write_next_batch
@@ -112,6 +113,28 @@ def test_the_same_key_gives_the_same_mailing_and_nothing_twice(app):
         assert not created and again.id == first_id
         assert _count(Mailing) == 1 and _count(MailingRecipient) == 5
         assert _count(AuditEntry) == 1
+
+
+def test_a_key_taken_between_the_check_and_the_insert_gives_the_other_mailing(app, monkeypatch):
+    """Two requests with one key at once: the second's insert fails, and it finds the first's."""
+    with app.app_context():
+        first_id = new_mailing(3, key="raced")
+        looked = []
+
+        def missed_once(session, key):
+            looked.append(key)
+            if len(looked) == 1:
+                return None  # as if the other request had not committed yet
+            return session.scalar(select(Mailing).where(Mailing.key == key))
+
+        monkeypatch.setattr(mailings, "_by_key", missed_once)
+        with transaction():  # the caller's, as a feature's change would be
+            db.session.add(AuditEntry(action="caller.change", actor_label="system", summary=""))
+            mailing, created = create_mailing(kind=KIND, key="raced", recipients=numbers(5))
+            assert (mailing.id, created) == (first_id, False)
+        # The caller's own transaction went on: only the failed insert was undone.
+        assert _count(AuditEntry, AuditEntry.action == "caller.change") == 1
+        assert _count(Mailing) == 1 and _count(MailingRecipient) == 3
 
 
 def test_a_kind_nobody_writes_is_refused(app):
