@@ -45,8 +45,18 @@ from engage.mail.services import requeue_failed
 
 log = logging.getLogger("engage.mail")
 
-Writer = Callable[[Mailing, int], OutboxMessage | None]
-_writers: dict[str, Writer] = {}
+Writer = Callable[..., OutboxMessage | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Registered:
+    """A kind's writer, and what it reads once per batch (if anything)."""
+
+    write: Writer
+    prepare: Callable[[Mailing, list[int]], Any] | None = None
+
+
+_writers: dict[str, Registered] = {}
 
 # What became of one recipient in a batch.
 WRITTEN, SKIPPED, ERROR = "written", "skipped", "error"
@@ -56,16 +66,21 @@ class UnknownMailingKind(LookupError):
     """No writer is registered for that kind of mailing."""
 
 
-def mailing_writer(kind: str) -> Callable[[Writer], Writer]:
+def mailing_writer(
+    kind: str, *, prepare: Callable[[Mailing, list[int]], Any] | None = None
+) -> Callable[[Writer], Writer]:
     """Register the decorated function as the writer of mailings of `kind`.
 
     It is called as writer(mailing, recipient_id) inside the worker's
     transaction, queues that one recipient's email and returns the outbox row,
     or None to skip a recipient who is gone or should no longer be written to.
+    With `prepare`, prepare(mailing, recipient_ids) runs once per batch in the
+    same transaction and the writer gets what it returned as a third argument:
+    what every email of the batch needs, read in one query rather than one each.
     """
 
     def register(function: Writer) -> Writer:
-        _writers[kind] = function
+        _writers[kind] = Registered(function, prepare)
         return function
 
     return register
@@ -189,12 +204,13 @@ def next_recipients(session: Session, mailing_id: int, limit: int) -> list[int]:
 
 def _write(session: Session, mailing: Mailing, ids: list[int]) -> dict[int, tuple[str, int | None]]:
     writer = _writers[mailing.kind]
+    extra = (writer.prepare(mailing, ids),) if writer.prepare and ids else ()
     outcomes: dict[int, tuple[str, int | None]] = {}
     for recipient_id in ids:
         try:
             # One recipient the writer cannot handle must not hold up everyone else.
             with session.begin_nested():
-                message = writer(mailing, recipient_id)
+                message = writer.write(mailing, recipient_id, *extra)
                 session.flush()
         except Exception as error:  # any writer's failure: logged, counted, the batch goes on
             # The type only: a message could quote the person's data.

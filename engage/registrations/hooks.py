@@ -79,8 +79,15 @@ def _still_booked(registration_id: int) -> Registration | None:
     return registration
 
 
-@mailing_writer(EVENT_CHANGED)
-def write_event_changed(mailing: Mailing, registration_id: int) -> OutboxMessage | None:
+def _waiting_list(mailing: Mailing, _registration_ids: list[int]) -> dict[int, int]:
+    # Everyone's place in line, read once per batch (the batch holds the lock).
+    return services.waitlist_positions(db.session.get(Event, mailing.event_id))
+
+
+@mailing_writer(EVENT_CHANGED, prepare=_waiting_list)
+def write_event_changed(
+    mailing: Mailing, registration_id: int, positions: dict[int, int]
+) -> OutboxMessage | None:
     """One attendee's change notice; confirmed ones get an updated invitation and a fresh link."""
     registration = _still_booked(registration_id)
     if registration is None or registration.event.is_cancelled:
@@ -89,7 +96,7 @@ def write_event_changed(mailing: Mailing, registration_id: int) -> OutboxMessage
         registration,
         mailing.params["changes"],
         token=services.issue_manage_token(registration),
-        position=services.waitlist_position(registration),
+        position=positions.get(registration.id),
     )
 
 

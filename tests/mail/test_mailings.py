@@ -182,6 +182,32 @@ def test_each_batch_is_one_transaction_and_the_rest_waits(app):
         assert _count(OutboxMessage) == 25
 
 
+def test_what_a_batch_needs_is_read_once_per_batch(app, monkeypatch):
+    monkeypatch.setattr(mailings, "_writers", dict(mailings._writers))
+    batches = []
+
+    def prepare(mailing, ids):
+        batches.append(list(ids))
+        return {n: f"Number {n}" for n in ids}
+
+    @mailings.mailing_writer("test-prepared", prepare=prepare)
+    def write(mailing, recipient_id, labels):
+        message = OutboxMessage(
+            kind="test", to_address=address(mailing.id, recipient_id), subject=labels[recipient_id]
+        )
+        message.body_text, message.attachments = "Hello.", []
+        db.session.add(message)
+        return message
+
+    with app.app_context():
+        create_mailing(kind="test-prepared", key="prepared", recipients=numbers(25))
+        while write_next_batch(batch_size=10, now=NOW):
+            pass
+        assert batches == [list(range(1, 11)), list(range(11, 21)), list(range(21, 26))]
+        subjects = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id))
+        assert list(subjects) == [f"Number {n}" for n in range(1, 26)]
+
+
 def test_gone_and_failing_recipients_do_not_hold_up_the_rest(app, caplog):
     TROUBLE.gone, TROUBLE.fail_for = {3}, {5}
     with app.app_context():
