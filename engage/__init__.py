@@ -10,13 +10,15 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import engage.attendees.hooks  # receivers of the events feature's signals
+import engage.attendees.message_services  # the organiser-message mailing writer
 import engage.models
-import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals
+import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
 from engage import errors, inputs, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
+from engage.attendees.messages import bp as attendee_messages_bp
 from engage.attendees.paper_views import bp as attendee_paper_bp
 from engage.attendees.record import bp as attendee_record_bp
 from engage.attendees.views import bp as attendees_bp
@@ -50,6 +52,7 @@ BLUEPRINTS = (
     attendees_bp,  # /admin/events/<id>/attendees
     attendee_record_bp,  # /admin/events/<id>/attendees/<registration id>
     attendee_paper_bp,  # /admin/events/<id>/paper
+    attendee_messages_bp,  # /admin/events/<id>/mailings
 )
 
 

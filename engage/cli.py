@@ -47,7 +47,10 @@ def worker_command(once: bool, interval: float | None) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     tally = run(once=once, interval=interval)
     if once:
-        click.echo(f"Mail: {tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed.")
+        click.echo(
+            f"Mail: {tally.sent} sent, {tally.retrying} to retry, {tally.failed} failed; "
+            f"{tally.written} mailing recipient(s) written."
+        )
 
 
 @engage_cli.command("reminders")

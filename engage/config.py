@@ -66,6 +66,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_POLL_SECONDS": _int("MAIL_POLL_SECONDS", 5),
         "MAIL_CLAIM_LEASE_SECONDS": _int("MAIL_CLAIM_LEASE_SECONDS", 300),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 7),
+        # Recipients of a mailing written into the outbox per transaction (engage.mail.mailings).
+        "MAILING_BATCH_SIZE": _int("MAILING_BATCH_SIZE", 200),
         "MAIL_SMTPUTF8": _bool("MAIL_SMTPUTF8", False),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # If Redis is down, registration stays open (the honeypot still works);

@@ -39,25 +39,27 @@ def render(source: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
-def to_text(source: str | None) -> str:
+def to_text(source: str | None, *, link_urls: bool = False) -> str:
     """Markdown as plain text, for plain-text emails and calendar files.
 
     The result is text, not HTML: "&", "<" and quotes come out as typed, and
     the Markdown syntax goes. Anything that puts it into HTML must escape it
-    (Jinja's autoescape does, in .html templates).
+    (Jinja's autoescape does, in .html templates). With `link_urls`, a link
+    keeps its address after its words: "Manage your booking (https://...)".
     """
     if not source:
         return ""
-    return "\n\n".join(_blocks(SyntaxTreeNode(_parser.parse(source)).children)).strip()
+    nodes = SyntaxTreeNode(_parser.parse(source)).children
+    return "\n\n".join(_blocks(nodes, link_urls)).strip()
 
 
-def _blocks(nodes: list[SyntaxTreeNode]) -> list[str]:
-    return [text for node in nodes if (text := _block(node))]
+def _blocks(nodes: list[SyntaxTreeNode], link_urls: bool = False) -> list[str]:
+    return [text for node in nodes if (text := _block(node, link_urls))]
 
 
-def _block(node: SyntaxTreeNode) -> str:
+def _block(node: SyntaxTreeNode, link_urls: bool = False) -> str:
     if node.type == "inline":
-        return _inline(node)
+        return _inline(node, link_urls)
     if node.type in ("fence", "code_block", "html_block"):
         return node.content.rstrip("\n")
     if node.type in ("bullet_list", "ordered_list"):
@@ -65,23 +67,27 @@ def _block(node: SyntaxTreeNode) -> str:
         items = []
         for number, item in enumerate(node.children, start):
             marker = f"{number}. " if node.type == "ordered_list" else "- "
-            body = "\n".join(_blocks(item.children))
+            body = "\n".join(_blocks(item.children, link_urls))
             items.append(marker + body.replace("\n", "\n" + " " * len(marker)))
         return "\n".join(items)
     if node.type == "tr":
-        return " | ".join(_block(cell) for cell in node.children).rstrip()
+        return " | ".join(_block(cell, link_urls) for cell in node.children).rstrip()
     # Paragraphs, headings, quotes, table sections and cells: their contents.
     separator = "\n" if node.type in ("table", "thead", "tbody") else "\n\n"
-    return separator.join(_blocks(node.children))
+    return separator.join(_blocks(node.children, link_urls))
 
 
-def _inline(node: SyntaxTreeNode) -> str:
+def _inline(node: SyntaxTreeNode, link_urls: bool = False) -> str:
     parts = []
     for child in node.children:
         if child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif child.children:  # emphasis, links, an image's alt text
-            parts.append(_inline(child))
+            words = _inline(child, link_urls)
+            href = str(child.attrs.get("href", "")) if child.type == "link" else ""
+            if link_urls and href and href not in (words, f"mailto:{words}"):
+                words = f"{words} ({href})"
+            parts.append(words)
         else:  # text, code and (with html off, never) raw HTML: as typed
             parts.append(child.content)
     return "".join(parts)

@@ -3,7 +3,14 @@
 from engage.accounts.models import AccountToken, Role, ThrottleHit, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
-from engage.mail.models import JobRun, MessageStatus, OutboxMessage
+from engage.mail.models import (
+    JobRun,
+    Mailing,
+    MailingRecipient,
+    MailingStatus,
+    MessageStatus,
+    OutboxMessage,
+)
 from engage.news.models import NewsItem
 from engage.registrations.models import (
     ManageToken,
@@ -21,6 +28,9 @@ __all__ = [
     "EventQuestion",
     "EventSession",
     "JobRun",
+    "Mailing",
+    "MailingRecipient",
+    "MailingStatus",
     "ManageToken",
     "MessageStatus",
     "NewsItem",

@@ -23,7 +23,14 @@ from engage.mail.delivery import one_line
 from engage.mail.models import MessageStatus, OutboxMessage
 from engage.urls import external_url
 
-__all__ = ["Attachment", "NotRetryable", "external_url", "queue_email", "retry_now"]
+__all__ = [
+    "Attachment",
+    "NotRetryable",
+    "external_url",
+    "queue_email",
+    "requeue_failed",
+    "retry_now",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,20 +102,28 @@ def retry_now(message_id: int, *, actor=None, now: dt.datetime | None = None) ->
 
     Raises NotRetryable if the message is missing or has not failed.
     """
-    now = now or utcnow()
     with transaction() as session:
-        changed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.FAILED)
-            .values(status=MessageStatus.PENDING, attempts=0, next_attempt_at=now)
-        ).rowcount
-        if not changed:
+        if not requeue_failed(OutboxMessage.id == message_id, now=now):
             raise NotRetryable()
-        message = session.get(OutboxMessage, message_id)
+        message = session.get(OutboxMessage, message_id, populate_existing=True)
         record(
             "mail.retried", message, f"Message {message_id} ({message.kind}) queued again", actor
         )
     return message
+
+
+def requeue_failed(*conditions, now: dt.datetime | None = None) -> int:
+    """Put the failed messages matching the conditions back in the queue, due now; how many.
+
+    Each gets a fresh set of attempts. Runs in the caller's transaction (or its own).
+    """
+    with transaction() as session:
+        return session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == MessageStatus.FAILED, *conditions)
+            .values(status=MessageStatus.PENDING, attempts=0, next_attempt_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
 
 
 def messages_query(*, event_id: int | None = None, status: MessageStatus | None = None) -> Select:

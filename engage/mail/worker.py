@@ -1,11 +1,13 @@
 """The mail worker: `flask --app wsgi engage worker [--once]`.
 
 Each pass of `run` first runs the periodic jobs that features registered and
-that are due (engage.mail.jobs: reminders, the retention purge), then
-recovers stale claims, claims a batch of due messages (committed before any
-SMTP traffic), sends them over one SMTP connection and records each outcome
-in its own transaction right after the server's reply. Logs carry message
-ids and states only, never addresses or bodies.
+that are due (engage.mail.jobs: reminders, the retention purge), then drains
+the outbox. Each round of the drain writes one batch of a waiting mailing
+into the outbox (engage.mail.mailings), recovers stale claims, claims a batch
+of due messages (committed before any SMTP traffic), sends them over one SMTP
+connection and records each outcome in its own transaction right after the
+server's reply. Logs carry message ids and states only, never addresses or
+bodies.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy import select
 
 from engage.db import end_read, utcnow
 from engage.extensions import db
-from engage.mail import delivery, jobs, outbox
+from engage.mail import delivery, jobs, mailings, outbox
 from engage.mail.models import OutboxMessage
 
 log = logging.getLogger("engage.mail")
@@ -41,6 +43,7 @@ class Tally:
     failed: int = 0
     released: int = 0
     batches: int = 0
+    written: int = 0  # mailing recipients handled (their email written, or skipped)
 
     @property
     def tried(self) -> int:
@@ -61,12 +64,14 @@ class Worker:
         worker_id: str | None = None,
         *,
         batch_size: int | None = None,
+        mailing_batch_size: int | None = None,
         now: dt.datetime | None = None,
         stop: threading.Event | None = None,
     ):
         config = current_app.config
         self.worker_id = worker_id or new_worker_id()
         self.batch_size = batch_size or config["MAIL_BATCH_SIZE"]
+        self.mailing_batch_size = mailing_batch_size or config["MAILING_BATCH_SIZE"]
         self.lease = dt.timedelta(seconds=config["MAIL_CLAIM_LEASE_SECONDS"])
         self.clock: Callable[[], dt.datetime] = (lambda: now) if now else utcnow
         self.stop = stop or threading.Event()
@@ -76,10 +81,20 @@ class Worker:
             log.warning("MAIL_CLAIM_LEASE_SECONDS is short next to MAIL_TIMEOUT")
 
     def drain(self) -> Tally:
-        """Deliver everything due now, batch after batch; return the tally."""
-        while not self.stop.is_set() and self.run_batch():
-            pass
+        """Write waiting mailings and deliver everything due now, batch after batch; the tally."""
+        while not self.stop.is_set():
+            # One batch of each in turn, so a long mailing starts going out
+            # while it is still being written.
+            written = self.write_mailing_batch()
+            if not self.run_batch() and not written:
+                break
         return self.tally
+
+    def write_mailing_batch(self) -> int:
+        """Write one batch of a waiting mailing into the outbox; how many recipients it took."""
+        taken = mailings.write_next_batch(batch_size=self.mailing_batch_size, now=self.clock())
+        self.tally.written += taken
+        return taken
 
     def run_batch(self) -> int:
         """Recover stale claims, then claim and deliver one batch; how many were claimed."""

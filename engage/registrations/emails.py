@@ -55,12 +55,16 @@ def cancel_sequence(event: Event) -> int:
     return (event.ics_sequence or 0) + 1
 
 
-def _invitation(registration: Registration, *, cancel: bool = False) -> Attachment:
+def _invitation(
+    registration: Registration, *, cancel: bool = False, sequence: int | None = None
+) -> Attachment:
     event = registration.event
+    if sequence is None:
+        sequence = cancel_sequence(event) if cancel else (event.ics_sequence or 0)
     return invitation(
         event,
         uid=registration_uid(registration.id),
-        sequence=cancel_sequence(event) if cancel else (event.ics_sequence or 0),
+        sequence=sequence,
         attendee_email=registration.email,
         attendee_name=registration.full_name,
         cancel=cancel,
@@ -185,15 +189,20 @@ def event_changed(registration: Registration, changes, *, token: str, position: 
     )
 
 
-def event_cancelled(registration: Registration, *, confirmed: bool):
-    """Tell one attendee the event is cancelled; confirmed ones get a calendar CANCEL."""
+def event_cancelled(registration: Registration, *, confirmed: bool, sequence: int | None = None):
+    """Tell one attendee the event is cancelled; confirmed ones get a calendar CANCEL.
+
+    `sequence` is the CANCEL's, as cancel_sequence() gave it when the event was
+    called off (the notice may be written later, by the mail worker).
+    """
+    attachments = [_invitation(registration, cancel=True, sequence=sequence)] if confirmed else []
     return _send(
         registration,
         kind="event_cancelled",
         subject=f"Cancelled: {registration.event.title}",
         template="event_cancelled",
         context={"confirmed": confirmed},
-        attachments=[_invitation(registration, cancel=True)] if confirmed else [],
+        attachments=attachments,
     )
 
 

@@ -3,17 +3,25 @@
 Each receiver runs inside the events feature's transaction (holding the
 event's lock where the sender took it), so the emails it queues and the
 places it moves commit or roll back with the change itself.
+
+A change of date, time or venue, and a cancellation, go to everyone booked:
+thousands of people, so the receiver only records a mailing with its
+recipients frozen (engage.mail.mailings) and the mail worker writes each
+person's email later with the writers below. A workshop change reaches the
+few booked on it and is still written here, in the organiser's request.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from engage.events import signals
 from engage.events.manage_services import CapacityBelowConfirmed
 from engage.events.models import Event, EventSession
 from engage.events.programme_services import WorkshopBelowBooked
 from engage.extensions import db
+from engage.mail.mailings import create_mailing, mailing_writer
+from engage.mail.models import Mailing, OutboxMessage
 from engage.registrations import emails, services
 from engage.registrations.models import HistoryAction, Registration, registration_workshops
 from engage.timefmt import span
@@ -38,20 +46,58 @@ def refuse_fewer_places_than_confirmed(event: Event, *, fields: dict) -> None:
         )
 
 
+EVENT_CHANGED = "event-changed"
+EVENT_CANCELLED = "event-cancelled"
+
+
+def _active_ids(event: Event) -> Select:
+    return select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status != services.CANCELLED
+    )
+
+
 @signals.schedule_changed.connect
 def tell_of_new_schedule(event: Event, *, previous: dict) -> int:
-    """Email every active attendee what changed; confirmed ones get an updated invitation."""
+    """Have every active attendee emailed what changed; how many will be."""
     changes = emails.schedule_changes(event, previous)
-    attendees = services.active_registrations(event)
-    positions = services.waitlist_positions(event)  # one query, not one per person
-    for registration in attendees:
-        emails.event_changed(
-            registration,
-            changes,
-            token=services.issue_manage_token(registration),
-            position=positions.get(registration.id),
-        )
-    return len(attendees)
+    mailing, _ = create_mailing(
+        kind=EVENT_CHANGED,
+        # Each change raises the sequence, so each has a mailing of its own.
+        key=f"{EVENT_CHANGED}:{event.id}:{event.ics_sequence}",
+        event_id=event.id,
+        params={"changes": changes},
+        recipients=_active_ids(event),
+        summary="Changed: " + ", ".join(change["what"] for change in changes),
+    )
+    return mailing.recipient_count
+
+
+def _still_booked(registration_id: int) -> Registration | None:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or not registration.is_active:
+        return None  # cancelled (or purged) since the mailing was made
+    return registration
+
+
+def _waiting_list(mailing: Mailing, _registration_ids: list[int]) -> dict[int, int]:
+    # Everyone's place in line, read once per batch (the batch holds the lock).
+    return services.waitlist_positions(db.session.get(Event, mailing.event_id))
+
+
+@mailing_writer(EVENT_CHANGED, prepare=_waiting_list)
+def write_event_changed(
+    mailing: Mailing, registration_id: int, positions: dict[int, int]
+) -> OutboxMessage | None:
+    """One attendee's change notice; confirmed ones get an updated invitation and a fresh link."""
+    registration = _still_booked(registration_id)
+    if registration is None or registration.event.is_cancelled:
+        return None  # the cancellation notice says all there is to say
+    return emails.event_changed(
+        registration,
+        mailing.params["changes"],
+        token=services.issue_manage_token(registration),
+        position=positions.get(registration.id),
+    )
 
 
 @signals.capacity_raised.connect
@@ -62,12 +108,30 @@ def promote_into_new_places(event: Event) -> int:
 
 @signals.event_cancelled.connect
 def tell_of_cancellation(event: Event) -> int:
-    """Email every active attendee that the event is off."""
-    told = 0
-    for registration in services.active_registrations(event):
-        emails.event_cancelled(registration, confirmed=registration.status == services.CONFIRMED)
-        told += 1
-    return told
+    """Have every active attendee emailed that the event is off; how many will be."""
+    mailing, _ = create_mailing(
+        kind=EVENT_CANCELLED,
+        key=f"{EVENT_CANCELLED}:{event.id}",
+        event_id=event.id,
+        # Fixed now: the sender raises the event's own sequence after telling us.
+        params={"sequence": emails.cancel_sequence(event)},
+        recipients=_active_ids(event),
+        summary="Cancelled",
+    )
+    return mailing.recipient_count
+
+
+@mailing_writer(EVENT_CANCELLED)
+def write_event_cancelled(mailing: Mailing, registration_id: int) -> OutboxMessage | None:
+    """One attendee's cancellation notice; confirmed ones get a calendar CANCEL."""
+    registration = _still_booked(registration_id)
+    if registration is None:
+        return None
+    return emails.event_cancelled(
+        registration,
+        confirmed=registration.status == services.CONFIRMED,
+        sequence=mailing.params.get("sequence"),
+    )
 
 
 def _booked_on(workshop: EventSession) -> list[Registration]:

@@ -11,6 +11,7 @@ from engage.db import transaction, utcnow
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.jobs import periodic
+from engage.mail.mailings import delete_for_event
 from engage.mail.models import OutboxMessage
 from engage.registrations.models import Registration
 
@@ -27,12 +28,13 @@ def expired_events(now: dt.datetime | None = None) -> list[Event]:
 
 @periodic("retention-purge", every=PURGE_EVERY)
 def purge(now: dt.datetime | None = None) -> int:
-    """Delete the registrations (and their messages) of every expired event; how many.
+    """Delete the registrations (their messages, the event's mailings) of every expired event.
 
-        Answers, workshop choices, history and self-service tokens go with each
-        registration (ON DELETE CASCADE). The event itself stays, so the public
-        page of a past event keeps working. One transaction per event. The mail
-    worker runs it every few hours (a periodic job); `engage purge` runs it now.
+    Returns how many registrations went. Answers, workshop choices, history and
+    self-service tokens go with each registration (ON DELETE CASCADE). The
+    event itself stays, so the public page of a past event keeps working. One
+    transaction per event. The mail worker runs it every few hours (a periodic
+    job); `engage purge` runs it now.
     """
     removed = 0
     for event_id in [event.id for event in expired_events(now)]:
@@ -43,9 +45,15 @@ def purge(now: dt.datetime | None = None) -> int:
 
 def _purge_event(event: Event) -> int:
     ids = list(db.session.scalars(select(Registration.id).where(Registration.event_id == event.id)))
+    # The event's mailings list who they went to (and may quote them): they go too.
+    mailings = delete_for_event(event.id)
     if not ids:
         return 0
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
     db.session.execute(delete(Registration).where(Registration.id.in_(ids)))
-    record("registrations.purged", event, summary=f"{len(ids)} registration(s) deleted")
+    record(
+        "registrations.purged",
+        event,
+        summary=f"{len(ids)} registration(s) and {mailings} mailing(s) deleted",
+    )
     return len(ids)

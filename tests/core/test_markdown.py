@@ -114,3 +114,16 @@ def test_plain_text_is_escaped_where_it_meets_html(app):
 
 def test_empty_input():
     assert render(None) == "" and render("") == ""
+
+
+def test_plain_text_can_keep_each_links_address():
+    source = (
+        "See [the venue](https://example.org/venue), <https://example.org/a> or <ada@example.org>."
+    )
+    assert to_text(source) == "See the venue, https://example.org/a or ada@example.org."
+    assert to_text(source, link_urls=True) == (
+        "See the venue (https://example.org/venue), https://example.org/a or ada@example.org."
+    )
+    assert to_text("- [One](https://example.org/1)", link_urls=True) == (
+        "- One (https://example.org/1)"
+    )

@@ -19,7 +19,7 @@ from engage import create_app
 from engage.access import staff_required
 from engage.accounts.models import Role
 from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
-from engage.mail.models import MessageStatus, OutboxMessage
+from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
 from tests.conftest import TEST_CONFIG
 
@@ -84,6 +84,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         "404",
         "302 /admin/events/{event_id}/attendees/export",
         "302 /admin/events/{event_id}/attendees/export",
+    ),
+    "attendee_messages.index": EVENT_STAFF,
+    "attendee_messages.new": EVENT_STAFF,
+    "attendee_messages.show": EVENT_STAFF,
+    "attendee_messages.retry": answers(
+        SIGN_IN,
+        "404",
+        "302 /admin/events/{event_id}/mailings/{mailing_id}",
+        "302 /admin/events/{event_id}/mailings/{mailing_id}",
     ),
     "events.index": PUBLIC,
     "events.detail": PUBLIC,
@@ -175,7 +184,8 @@ def answer(url: str, status: int, location: str) -> str:
 
 @pytest.fixture
 def world(app, make_user, make_event, make_news):
-    """Users of each role, an event (with a session and a question) run by one of them, a failed email."""
+    """Users of each role, an event run by one of them (a session, a question, a registration,
+    a mailing), and a failed email."""
     from engage.events.models import event_organisers
     from engage.extensions import db
 
@@ -220,7 +230,14 @@ def world(app, make_user, make_event, make_news):
             category=AttendeeCategory.POLICE_OFFICER,
             privacy_accepted=True,
         )
-        db.session.add_all([session, question, message, registration])
+        mailing = Mailing(
+            kind="organiser-message",
+            key="world",
+            event_id=event.id,
+            params={"subject": "Parking", "body_md": "Park *behind* the hall."},
+            summary="Parking",
+        )
+        db.session.add_all([session, question, message, registration, mailing])
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -230,6 +247,7 @@ def world(app, make_user, make_event, make_news):
             "user_id": users["own_organiser"].id,
             "message_id": message.id,
             "registration_id": registration.id,
+            "mailing_id": mailing.id,
             "filename": "css/engage.css",
         }
     return {

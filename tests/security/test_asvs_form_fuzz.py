@@ -133,6 +133,12 @@ ATTENDEE_DETAILS = {
     "access_requirements": "",
 }
 ADD_FIELDS = (*(f for f in REGISTRATION_FIELDS if f != "website"), "notify")
+MESSAGE = {
+    "key": "a-key-of-twenty-chars",
+    "subject": "Parking",
+    "body_md": "Dear {first_name}, park *behind* the hall.",
+    "send": "Send",
+}
 
 FORMS = {
     "registration": FormCase(
@@ -246,6 +252,14 @@ FORMS = {
     "attendee cancel": FormCase(
         "organiser", ATTENDEE + "/{registration_id}/cancel", lambda w: {"quiet": "y"}, ("quiet",)
     ),
+    "email attendees": FormCase(
+        "organiser",
+        "/admin/events/{event_id}/mailings/new",
+        lambda w: MESSAGE,
+        (*MESSAGE, "preview", "test"),
+        # "Send me a test" queues the test and shows the form again, typed text kept.
+        accepted=lambda response: redirected(response) or "A test has been sent" in response.text,
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
 }
@@ -323,6 +337,7 @@ GROUPS = {
     "organiser for an attendee": ("attendee details", "attendee workshops", "attendee add"),
     # Cancelling ends what the others may do: a site of its own.
     "organiser cancels": ("attendee cancel",),
+    "messages": ("email attendees",),
 }
 # The forms that ask the event's own questions too.
 ASKS_QUESTIONS = ("registration", "self-service edit", "attendee add")

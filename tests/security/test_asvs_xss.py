@@ -19,10 +19,13 @@ from html.parser import HTMLParser
 import pytest
 from icalendar import Calendar
 
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
+from engage.attendees import message_services as messages
+from engage.attendees.filters import AttendeeFilter
 from engage.events import manage_services
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
+from engage.mail.mailings import write_next_batch
 from engage.mail.models import OutboxMessage
 from engage.registrations import services as registrations
 from engage.registrations.models import AttendeeCategory
@@ -166,6 +169,16 @@ def hostile_world(app, make_user, make_event, make_news):
             ),
         )
         manage_services.cancel_event(remote, hostile("cancel_reason", multiline=True))
+        mailing, _ = messages.send_message(
+            AttendeeFilter.from_args(day, {}),
+            hostile("mailing_subject") + " {first_name}",
+            hostile("mailing_body", multiline=True) + "\n\nDear {first_name}, {event_title}",
+            key="hostile-world-message",
+            actor=db.session.get(User, admin.id),
+        )
+        mailing_id = mailing.id
+        while write_next_batch():  # the worker writes the cancellation notices
+            pass
         session_id, question_id = day.workshops[0].id, text_q.id
         registration_id = booking.registration.id
         token = db.session.scalars(
@@ -182,6 +195,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "user_id": admin.id,
         "message_id": 1,
         "registration_id": registration_id,
+        "mailing_id": mailing_id,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -218,6 +232,8 @@ MARKERS = frozenset(
         "access",
         "text_answer",
         "cancel_reason",
+        "mailing_subject",
+        "mailing_body",
     }
 )
 
@@ -266,6 +282,10 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     record = f"admin /admin/events/{hostile_world['event_id']}/attendees/{hostile_world['registration_id']}"
     assert {"first_name", "organisation", "dietary", "access", "text_answer"} <= seen[record]
     assert {"first_name", "job_title", "dietary"} <= seen[record + "/details"]
+    mailing_page = f"admin /admin/events/{hostile_world['event_id']}/mailings/"
+    assert {"mailing_subject", "mailing_body", "event_title"} <= seen[
+        mailing_page + str(hostile_world["mailing_id"])
+    ]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}
@@ -305,6 +325,7 @@ def test_asvs_1_2_1_emails_html_parts_show_every_field_as_text(app, hostile_worl
         "session_room",
         "online_join_details",
         "cancel_reason",
+        "mailing_body",
     } <= seen
 
 

@@ -16,7 +16,7 @@ from engage.accounts import services as accounts
 from engage.accounts.models import Role, User
 from engage.events.models import Event, EventQuestion, QuestionKind, event_organisers
 from engage.extensions import db
-from engage.mail.models import MessageStatus, OutboxMessage
+from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations import services as registrations
 from tests.conftest import TEST_PASSWORD, hash_for_tests
 from tests.registrations.conftest import data, workshop
@@ -90,7 +90,14 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             body_text="T",
             status=MessageStatus.FAILED,
         )
-        db.session.add(failed)
+        mailing = Mailing(
+            kind="organiser-message",
+            key="world",
+            event_id=event.id,
+            params={"subject": "Parking", "body_md": "Park behind the hall."},
+            summary="Parking",
+        )
+        db.session.add_all([failed, mailing])
         db.session.commit()
         world = {
             "admin": admin.id,
@@ -104,6 +111,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             "questions": {kind.value: f"question_{qid}" for kind, qid in question.items()},
             "item_id": news.id,
             "message_id": failed.id,
+            "mailing_id": mailing.id,
             "user_id": organiser.id,
             "registration_id": booking.registration.id,
             "registration_token": _link("registration", "/registrations/"),
