@@ -87,6 +87,10 @@ def test_the_form_shows_the_filter_and_every_link_keeps_it(app, workshop_event, 
     kept = "q=PERSON1&amp;status=confirmed&amp;sort=-booked"
     assert f'href="{base}?page=2&amp;{kept}#results" rel="next"' in page
     assert f'href="/admin/events/{event.id}/attendees/export?{kept}"' in page
+    # Emailing and printing act on the same people as the list shows.
+    assert f'href="/admin/events/{event.id}/mailings/new?{kept}">Email these people' in page
+    assert f'href="/admin/events/{event.id}/paper/?{kept}">Badges and lists' in page
+    assert f'href="/admin/events/{event.id}/attendees/new">Add a registration' in page
     assert f'<a class="filters__clear" href="{base}">Clear filters</a>' in page
 
     second = client.get(base + "?page=2&q=PERSON1&sort=-booked&status=confirmed")
@@ -188,6 +192,12 @@ def test_the_event_page_links_to_the_list_with_its_counts(small_event, staff_cli
     assert "3 confirmed, 2 on the waiting list, 1 cancelled, 1 checked in. 0 places left." in page
     assert f'<a href="/admin/events/{event.id}/attendees/">Attendee list' in page
     assert f'<a href="/admin/events/{event.id}/messages">Emails sent about this event</a>' in page
+    for path, text in (
+        ("attendees/new", "Add a registration"),
+        ("mailings/", "Messages to attendees"),
+        ("paper/", "Badges and lists to print"),
+    ):
+        assert f'<a href="/admin/events/{event.id}/{path}">{text}</a>' in page
 
 
 def test_the_dashboard_links_admins_to_every_email(app, make_user, login_as):
