@@ -92,6 +92,10 @@ class Registration(db.Model):
             sqlite_where=text(ACTIVE_ONLY),
             postgresql_where=text(ACTIVE_ONLY),
         ),
+        # The attendee list and its exports page through an event's registrations in
+        # these orders (engage.attendees.filters.SORTS): no sort of the whole event per page.
+        Index("ix_registrations_event_name", "event_id", "last_name", "first_name", "id"),
+        Index("ix_registrations_event_booked", "event_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
