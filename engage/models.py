@@ -6,6 +6,7 @@ from engage.events.models import Event, EventQuestion, EventSession, event_organ
 from engage.mail.models import JobRun, MessageStatus, OutboxMessage
 from engage.news.models import NewsItem
 from engage.registrations.models import (
+    CheckIn,
     ManageToken,
     Registration,
     RegistrationAnswer,
@@ -17,6 +18,7 @@ from engage.registrations.models import (
 __all__ = [
     "AccountToken",
     "AuditEntry",
+    "CheckIn",
     "Event",
     "EventQuestion",
     "EventSession",
