@@ -75,6 +75,7 @@ registration_workshops = Table(
     Column("session_id", ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True),
 )
 
+
 class CheckInAction(enum.StrEnum):
     CHECKED_IN = "checked_in"
     UNDONE = "undone"
