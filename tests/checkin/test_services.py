@@ -96,9 +96,7 @@ def test_a_code_checks_the_person_in_with_who_when_log_and_audit(app, make_event
         _no_personal_data(entry[2])
 
 
-def test_checking_in_twice_records_one_check_in_and_says_who_was_first(
-    app, make_event, desk_staff
-):
+def test_checking_in_twice_records_one_check_in_and_says_who_was_first(app, make_event, desk_staff):
     event = make_event()
     sam, alex = desk_staff(event)
     with app.app_context():
@@ -254,15 +252,17 @@ def test_a_cancelled_persons_code_says_so_and_anyway_gives_them_a_place(
         assert log() == [(rid, "checked_in", sam.id, "code", "given a place at the desk")]
         checkin_audit = [a for a in audit() if a[0].startswith("checkin.")]
         assert checkin_audit == [
-            ("checkin.place_given", rid, f"Registration {rid} (cancelled) given a place at the desk"),
+            (
+                "checkin.place_given",
+                rid,
+                f"Registration {rid} (cancelled) given a place at the desk",
+            ),
             ("checkin.checked_in", rid, f"Registration {rid} checked in"),
         ]
         assert outbox() == before[2]  # they are standing there: no email
 
 
-def test_a_waitlisted_person_needs_a_place_or_a_knowing_over_capacity(
-    app, make_event, desk_staff
-):
+def test_a_waitlisted_person_needs_a_place_or_a_knowing_over_capacity(app, make_event, desk_staff):
     event = make_event(capacity=1)
     sam, _ = desk_staff(event)
     with app.app_context():
@@ -369,7 +369,9 @@ def test_walk_ins_without_an_email_are_many_and_emailed_nothing(app, make_event,
     sam, _ = desk_staff(event)
     with app.app_context():
         first = services.register_walk_in(_event(event), _walk_in(), by=_user(sam))
-        second = services.register_walk_in(_event(event), _walk_in(first_name="Anne"), by=_user(sam))
+        second = services.register_walk_in(
+            _event(event), _walk_in(first_name="Anne"), by=_user(sam)
+        )
         assert first.registration.email == second.registration.email == ""
         assert outbox() == []
         assert services.totals(_event(event)) == services.Totals(2, 2, 50)
@@ -456,8 +458,14 @@ def test_the_index_allows_many_empty_addresses_but_not_a_real_one_twice(app, mak
     [
         ("0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"),
         ("  0123456789ABCDEF0123456789ABCDEF \n", "0123456789abcdef0123456789abcdef"),
-        ("https://events.example.org/c/0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"),
-        ("http://127.0.0.1:5000/c/0123456789abcdef0123456789abcdef/", "0123456789abcdef0123456789abcdef"),
+        (
+            "https://events.example.org/c/0123456789abcdef0123456789abcdef",
+            "0123456789abcdef0123456789abcdef",
+        ),
+        (
+            "http://127.0.0.1:5000/c/0123456789abcdef0123456789abcdef/",
+            "0123456789abcdef0123456789abcdef",
+        ),
         ("Ada Lovelace", None),
         ("0123456789abcdef", None),
         ("0123456789abcdef0123456789abcdefff", None),
@@ -469,9 +477,7 @@ def test_a_code_is_read_bare_or_from_the_qr_link(typed, code):
     assert services.code_in(typed) == code
 
 
-def test_totals_count_confirmed_places_and_one_workshops_people(
-    app, workshop_event, desk_staff
-):
+def test_totals_count_confirmed_places_and_one_workshops_people(app, workshop_event, desk_staff):
     event = workshop_event(capacity=3, questions=[])
     sam, _ = desk_staff(event)
     with app.app_context():

@@ -34,14 +34,10 @@ def _calls(registration: Registration) -> dict:
     return {
         "confirmation": lambda: emails.confirmation(registration, TOKEN),
         "waitlist_joined": lambda: emails.waitlist_joined(registration, 1, TOKEN),
-        "already_registered": lambda: emails.already_registered(
-            registration, TOKEN, position=None
-        ),
+        "already_registered": lambda: emails.already_registered(registration, TOKEN, position=None),
         "promoted": lambda: emails.promoted(registration, TOKEN),
         "cancelled": lambda: emails.cancelled(registration),
-        "event_changed": lambda: emails.event_changed(
-            registration, [], token=TOKEN, position=None
-        ),
+        "event_changed": lambda: emails.event_changed(registration, [], token=TOKEN, position=None),
         "event_cancelled": lambda: emails.event_cancelled(registration, confirmed=True),
         "workshop_changed": lambda: emails.workshop_changed(registration, workshop, [], TOKEN),
         "workshop_removed": lambda: emails.workshop_removed(registration, "Gone", TOKEN),
@@ -105,9 +101,7 @@ def test_reminders_skip_an_empty_address_and_reach_the_rest(app, make_event):
         assert reminders.queue_due_reminders(now=london(2027, 1, 20, 10, 1)) == 0
 
 
-def test_a_schedule_change_and_a_cancelled_event_email_only_those_with_an_address(
-    app, make_event
-):
+def test_a_schedule_change_and_a_cancelled_event_email_only_those_with_an_address(app, make_event):
     event = make_event()
     with app.test_request_context():
         _walk_in(event)
