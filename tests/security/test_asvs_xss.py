@@ -168,6 +168,7 @@ def hostile_world(app, make_user, make_event, make_news):
         manage_services.cancel_event(remote, hostile("cancel_reason", multiline=True))
         session_id, question_id = day.workshops[0].id, text_q.id
         registration_id = booking.registration.id
+        code = booking.registration.checkin_code
         token = db.session.scalars(
             db.select(OutboxMessage.body_text).where(
                 OutboxMessage.registration_id == booking.registration.id
@@ -182,6 +183,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "user_id": admin.id,
         "message_id": 1,
         "registration_id": registration_id,
+        "code": code,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -264,6 +266,8 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     record = f"admin /admin/events/{hostile_world['event_id']}/attendees/{hostile_world['registration_id']}"
     assert {"first_name", "organisation", "dietary", "access", "text_answer"} <= seen[record]
     assert {"first_name", "job_title", "dietary"} <= seen[record + "/details"]
+    # The check-in page the QR code's link opens: name, organisation and access needs.
+    assert {"first_name", "organisation", "access"} <= seen[f"admin /c/{hostile_world['code']}"]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}
