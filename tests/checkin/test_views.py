@@ -57,7 +57,7 @@ def test_a_search_shows_people_and_changes_nothing(app, client, desk):
     assert "1 person found" in page
     assert "Ada Lovelace" in page and "Northbridge Police" in page and "Not checked in" in page
     assert f'action="{desk["url"]}/{desk["rid"]}"' in page
-    assert 'Check in<span class="visually-hidden">: Ada Lovelace</span>' in page
+    assert 'Check in<span class="visually-hidden"> (Ada Lovelace)</span>' in page
     assert changed_tables(before, snapshot(app)) == []
     nobody = _html(client.post(desk["url"], data={"q": "nobody"}))
     assert "No one found" in nobody and "register them at the desk" in nobody
@@ -168,7 +168,7 @@ def test_the_link_shows_who_it_is_and_a_post_checks_them_in(app, client, desk):
     before = snapshot(app)
     page = _html(client.get(f"/c/{desk['code']}"))
     assert "Ada Lovelace" in page and "Step-free route to the hall" in page
-    assert 'Check in<span class="visually-hidden">: Ada Lovelace</span>' in page
+    assert 'Check in<span class="visually-hidden"> (Ada Lovelace)</span>' in page
     assert changed_tables(before, snapshot(app)) == []
     page = _html(client.post(f"/c/{desk['code']}"))
     assert "Checked in: Ada Lovelace" in page
