@@ -120,7 +120,7 @@ def desk(event_id: int):
 @bp.post(DESK + "/<int:registration_id>")
 @staff_required
 def check_in(event_id: int, registration_id: int):
-    """Check in one person from the search results or their record (with any second consent)."""
+    """Check in one person from the search results or their record, confirmations and all."""
     registration = registration_or_404(event_id, registration_id)
     event = registration.event
     form = CheckInForm()

@@ -110,6 +110,8 @@ class Registration(db.Model):
             sqlite_where=text(ACTIVE_WITH_EMAIL),
             postgresql_where=text(ACTIVE_WITH_EMAIL),
         ),
+        # The desk's "212 of 480 checked in", counted from the index alone.
+        Index("ix_registrations_checkin_totals", "event_id", "status", "checked_in_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,10 @@ def upgrade():
             batch_op.f('fk_registrations_checked_in_by_id_users'),
             'users', ['checked_in_by_id'], ['id'], ondelete='SET NULL',
         )
+        # The desk's totals, counted from the index alone.
+        batch_op.create_index(
+            'ix_registrations_checkin_totals', ['event_id', 'status', 'checked_in_at'], unique=False
+        )
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         # Walk-ins may give no address: several empty ones may be active at once.
         batch_op.drop_index(
@@ -74,6 +78,7 @@ def downgrade():
             'uq_registrations_event_id_email_active', ['event_id', 'email'], unique=True,
             sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE),
         )
+        batch_op.drop_index('ix_registrations_checkin_totals')
         batch_op.drop_constraint(
             batch_op.f('fk_registrations_checked_in_by_id_users'), type_='foreignkey'
         )

@@ -6,10 +6,12 @@ import re
 
 import pytest
 
+from engage.accounts.models import User
 from engage.extensions import db
 from engage.registrations.models import Registration, RegistrationStatus
 from tests.attendees.helpers import booked, fresh
 from tests.checkin.helpers import log
+from tests.conftest import TEST_PASSWORD, hash_for_tests
 from tests.registrations.conftest import qr_link
 from tests.security.world import changed_tables, snapshot
 
@@ -161,7 +163,15 @@ def test_the_link_sends_visitors_to_sign_in_and_back(app, desk):
     visitor = app.test_client()
     response = visitor.get(f"/c/{desk['code']}")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/account/sign-in?next=%2Fc%2F{desk['code']}"
+    sign_in = f"/account/sign-in?next=%2Fc%2F{desk['code']}"
+    assert response.headers["Location"] == sign_in
+    with app.app_context():
+        user = db.session.get(User, desk["sam"].id)
+        user.password_hash = hash_for_tests(TEST_PASSWORD)
+        db.session.commit()
+    signed_in = visitor.post(sign_in, data={"email": "sam@example.org", "password": TEST_PASSWORD})
+    assert signed_in.headers["Location"] == f"/c/{desk['code']}"  # back to the person
+    assert "Ada Lovelace" in _html(visitor.get(signed_in.headers["Location"]))
 
 
 def test_the_link_shows_who_it_is_and_a_post_checks_them_in(app, client, desk):
