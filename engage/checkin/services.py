@@ -75,9 +75,11 @@ class UnknownCode(CheckInRefused):
 
 
 class OtherEvent(CheckInRefused):
-    def __init__(self, registration: Registration, title: str | None):
+    """The code is another event's: named when the staff member may know of it, else not."""
+
+    def __init__(self, title: str | None):
         where = f"“{title}”" if title else "another event"
-        super().__init__(f"This check-in code is for {where}, not this one.", registration=None)
+        super().__init__(f"This check-in code is for {where}, not this one.")
         self.title = title
 
 
@@ -211,7 +213,7 @@ def by_code(event: Event, code: str, user) -> Registration:
         other = registration.event
         # Named to those who may know of it: its organisers, or anyone once it is public.
         known = other.is_published or can_manage_event(user, other)
-        raise OtherEvent(registration, other.title if known else None)
+        raise OtherEvent(other.title if known else None)
     return registration
 
 

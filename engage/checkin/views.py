@@ -76,7 +76,6 @@ def _desk(event: Event, form: DeskForm, *, outcome=None, text: str = ""):
         "results": results,
         "found": found,
         "searched": bool(text),
-        "button": CheckInForm(formdata=None),
     }
     if request.args.get("partial") == "results":
         # The results alone, for the page's script to put in place as the box is typed in.
@@ -254,6 +253,5 @@ def by_link(code: str):
         event=event,
         registration=registration,
         outcome=outcome or services.why_not(registration),
-        button=CheckInForm(formdata=None),
         totals=services.totals(event),
     )
