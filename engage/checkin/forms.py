@@ -6,7 +6,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engage.addresses import Email
-from engage.checkin.services import WalkIn
+from engage.checkin.walk_ins import WalkIn
 from engage.forms import EngageForm, SingleLine, strip
 from engage.registrations.forms import category_field, one_line
 from engage.registrations.models import AttendeeCategory

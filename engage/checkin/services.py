@@ -15,7 +15,6 @@ import datetime as dt
 import re
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from engage.attendees.filters import ALL, AttendeeFilter
@@ -27,7 +26,6 @@ from engage.events.models import Event, EventSession
 from engage.extensions import db
 from engage.registrations import services as registrations
 from engage.registrations.models import (
-    AttendeeCategory,
     CheckIn,
     CheckInAction,
     CheckInSource,
@@ -36,7 +34,6 @@ from engage.registrations.models import (
     RegistrationStatus,
     registration_workshops,
 )
-from engage.registrations.services import RegistrationData
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -256,7 +253,7 @@ def check_in(
         if found is None or found.event_id != event_id:
             raise UnknownCode()
         given_place = _ready(found, anyway=anyway, over_capacity=over_capacity, now=now)
-        return _check_in_locked(found, by_id, source, now, given_place=given_place)
+        return check_in_locked(found, by_id, source, now, given_place=given_place)
 
     # Only giving a place needs the event's lock (places are counted); a check-in
     # alone is one conditional UPDATE of one row, safe without it.
@@ -322,10 +319,13 @@ def _give_place(registration: Registration, *, over_capacity: bool, now: dt.date
     db.session.flush()
 
 
-def _check_in_locked(
+def check_in_locked(
     registration: Registration, by_id: int, source, now: dt.datetime, *, given_place=False, note=""
 ) -> CheckInResult:
-    """The conditional UPDATE, and its log row and audit entry only if it changed the row."""
+    """The conditional UPDATE, and its log row and audit entry only if it changed the row.
+
+    For a caller inside transaction() (check_in, or a walk-in's registration).
+    """
     changed = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
@@ -390,70 +390,3 @@ def _log(registration, action, by_id, source, now, note: str = "") -> None:
             note=note[:200],
         )
     )
-
-
-# --- walk-ins --------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class WalkIn:
-    """Someone registered at the desk: the short form."""
-
-    first_name: str
-    last_name: str
-    email: str
-    organisation: str
-    category: AttendeeCategory
-    privacy_accepted: bool
-
-
-def register_walk_in(
-    event: Event, walk_in: WalkIn, *, by, over_capacity: bool = False, now=None
-) -> CheckInResult:
-    """Register someone at the desk by the organiser's rules, and check them in at once.
-
-    When no place is free they come in only `over_capacity` (NoPlaceFree
-    otherwise): they are standing there, so never onto the waiting list. They
-    are emailed their confirmation only if they gave an address.
-    AlreadyRegistered when the address is registered already.
-    """
-    now = now or utcnow()
-    event_id, by_id = event.id, by.id
-    data = RegistrationData(
-        first_name=walk_in.first_name,
-        last_name=walk_in.last_name,
-        email=walk_in.email or "",
-        organisation=walk_in.organisation,
-        job_title="",
-        category=AttendeeCategory(walk_in.category),
-        privacy_accepted=walk_in.privacy_accepted,
-    )
-
-    def work():
-        locked = db.session.get(Event, event_id, populate_existing=True)
-        if locked.is_cancelled:
-            raise EventCancelled()
-        over = not registrations.has_place(locked)
-        if over and not over_capacity:
-            raise NoPlaceFree(locked)
-        result = registrations.register_locked(
-            locked,
-            data,
-            now=now,
-            by_organiser=True,
-            notify=bool(data.email),
-            over_capacity=over_capacity,
-        )
-        registration = result.registration
-        registered = next(h for h in registration.history if h.action == HistoryAction.REGISTERED)
-        registered.note = "walk-in, registered at the desk" + (", over capacity" if over else "")
-        summary = f"Registration {registration.id} registered at the desk (walk-in)"
-        record("checkin.walk_in", registration, summary + (", over capacity" if over else ""))
-        db.session.flush()
-        return _check_in_locked(registration, by_id, CheckInSource.DESK, now, note="walk-in")
-
-    try:
-        return retrying(work, lock=(Event, event_id), attempts=LOCK_ATTEMPTS)
-    except IntegrityError:
-        # As add-by-hand: once more, and the check sees the booking that won.
-        return retrying(work, lock=(Event, event_id), attempts=LOCK_ATTEMPTS)

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from engage.access import staff_required
 from engage.attendees.record import BUSY_MESSAGE, registration_or_404
-from engage.checkin import services
+from engage.checkin import services, walk_ins
 from engage.checkin.forms import BOX_MAX, CheckInForm, DeskForm, WalkInForm
 from engage.checkin.services import CheckInRefused, NoPlaceFree
 from engage.db import LockUnavailable
@@ -197,7 +197,7 @@ def walk_in(event_id: int):
     problem = duplicate = None
     if not event.is_cancelled and form.validate_on_submit():
         try:
-            result = services.register_walk_in(
+            result = walk_ins.register_walk_in(
                 event, form.to_walk_in(), by=current_user, over_capacity=form.over_capacity.data
             )
         except AlreadyRegistered as error:

@@ -19,8 +19,8 @@ from engage.checkin.services import (
     RegisteredAgain,
     UnknownCode,
     Waitlisted,
-    WalkIn,
 )
+from engage.checkin.walk_ins import WalkIn, register_walk_in
 from engage.events.models import Event
 from engage.extensions import db
 from engage.registrations.models import (
@@ -349,7 +349,7 @@ def test_a_walk_in_with_an_email_is_registered_checked_in_and_sent_a_confirmatio
     event = make_event()
     sam, _ = desk_staff(event)
     with app.app_context():
-        result = services.register_walk_in(
+        result = register_walk_in(
             _event(event), _walk_in(email="Grace@Example.org"), by=_user(sam), now=ON_THE_DAY
         )
         rid = result.registration.id
@@ -368,10 +368,8 @@ def test_walk_ins_without_an_email_are_many_and_emailed_nothing(app, make_event,
     event = make_event()
     sam, _ = desk_staff(event)
     with app.app_context():
-        first = services.register_walk_in(_event(event), _walk_in(), by=_user(sam))
-        second = services.register_walk_in(
-            _event(event), _walk_in(first_name="Anne"), by=_user(sam)
-        )
+        first = register_walk_in(_event(event), _walk_in(), by=_user(sam))
+        second = register_walk_in(_event(event), _walk_in(first_name="Anne"), by=_user(sam))
         assert first.registration.email == second.registration.email == ""
         assert outbox() == []
         assert services.totals(_event(event)) == services.Totals(2, 2, 50)
@@ -386,12 +384,10 @@ def test_a_walk_in_at_a_full_event_comes_in_only_over_capacity_never_waitlisted(
         booked(event)
         before = _written()
         with pytest.raises(NoPlaceFree):
-            services.register_walk_in(_event(event), _walk_in(), by=_user(sam))
+            register_walk_in(_event(event), _walk_in(), by=_user(sam))
         assert _written() == before
         assert db.session.scalar(db.select(db.func.count(Registration.id))) == 1
-        result = services.register_walk_in(
-            _event(event), _walk_in(), by=_user(sam), over_capacity=True
-        )
+        result = register_walk_in(_event(event), _walk_in(), by=_user(sam), over_capacity=True)
         assert fresh(result.registration.id).status == CONFIRMED
         assert history(result.registration.id) == [
             ("registered", "walk-in, registered at the desk, over capacity")
@@ -406,9 +402,7 @@ def test_a_walk_in_whose_address_is_registered_is_told_so(app, make_event, desk_
         rid = booked(event)
         before = _written()
         with pytest.raises(AlreadyRegistered) as refused:
-            services.register_walk_in(
-                _event(event), _walk_in(email="ADA@example.org"), by=_user(sam)
-            )
+            register_walk_in(_event(event), _walk_in(email="ADA@example.org"), by=_user(sam))
         assert refused.value.registration.id == rid and refused.value.field == "email"
         assert _written() == before
 
@@ -420,7 +414,7 @@ def test_a_walk_in_at_a_cancelled_event_is_refused(app, make_event, desk_staff):
         with engage_db.transaction():
             _event(event).cancelled_at = NOW
         with pytest.raises(EventCancelled):
-            services.register_walk_in(_event(event), _walk_in(), by=_user(sam))
+            register_walk_in(_event(event), _walk_in(), by=_user(sam))
 
 
 def test_the_index_allows_many_empty_addresses_but_not_a_real_one_twice(app, make_event):

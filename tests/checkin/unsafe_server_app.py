@@ -45,6 +45,6 @@ def _read_then_write(registration, by_id, source, now, *, given_place=False, not
 
 
 services.retrying = _without_transaction
-services._check_in_locked = _read_then_write
+services.check_in_locked = _read_then_write
 
 __all__ = ["app"]
