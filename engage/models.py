@@ -13,6 +13,7 @@ from engage.mail.models import (
 )
 from engage.news.models import NewsItem
 from engage.registrations.models import (
+    CheckIn,
     ManageToken,
     Registration,
     RegistrationAnswer,
@@ -24,6 +25,7 @@ from engage.registrations.models import (
 __all__ = [
     "AccountToken",
     "AuditEntry",
+    "CheckIn",
     "Event",
     "EventQuestion",
     "EventSession",

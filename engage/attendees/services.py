@@ -69,6 +69,10 @@ class NotWaiting(ActionRefused):
     message = "Only someone on the waiting list can be given a place."
 
 
+class NoEmail(ActionRefused):
+    message = "They gave no email address, so there is nothing to send."
+
+
 class NoPlaceFree(ActionRefused):
     def __init__(self, event: Event):
         super().__init__(
@@ -308,6 +312,8 @@ def resend_confirmation(registration: Registration, *, now=None) -> Registration
     def work():
         found = _reload(registration_id)
         _check_changeable(found)
+        if not found.email:
+            raise NoEmail()
         token = registrations.issue_manage_token(found, now=now)
         if found.status == CONFIRMED:
             emails.confirmation(found, token)

@@ -15,7 +15,7 @@ from icalendar import Calendar, vCalAddress, vText
 
 from engage.events.calendar import PRODID, vevent
 from engage.events.models import Event
-from engage.mail.services import Attachment
+from engage.mail.services import Attachment, external_url
 
 ICS_FILENAME = "invite.ics"
 QR_FILENAME = "check-in-code.png"
@@ -71,8 +71,17 @@ def invitation(
     )
 
 
+def checkin_link(code: str) -> str:
+    """What the QR code holds: the staff check-in link on this site, carrying only the random code.
+
+    Any QR app opens it (staff sign in, then check the person in); the desk's
+    box and its camera read the code back out of it. No personal data.
+    """
+    return external_url("checkin.by_link", code=code)
+
+
 def checkin_qr(token: str) -> Attachment:
-    """A PNG QR code holding only the check-in token (never personal data).
+    """A PNG QR code holding `token` (the check-in link: checkin_link), never personal data.
 
     It carries a Content-ID, so an HTML body can show it with
     <img src="cid:check-in-code">; it is attached as a file as well.

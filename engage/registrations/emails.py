@@ -21,6 +21,7 @@ from engage.mail.services import Attachment, external_url, queue_email
 from engage.markdown import to_text
 from engage.registrations.attachments import (
     QR_CONTENT_ID,
+    checkin_link,
     checkin_qr,
     invitation,
     registration_uid,
@@ -72,6 +73,10 @@ def _invitation(
 
 
 def _send(registration: Registration, *, kind, subject, template, context, attachments=()):
+    # A walk-in may have given no address: every email to an attendee passes here,
+    # so none is ever queued for an empty one.
+    if not registration.email:
+        return None
     return queue_email(
         kind=kind,
         to=registration.email,
@@ -85,7 +90,7 @@ def _send(registration: Registration, *, kind, subject, template, context, attac
 
 
 def _place_attachments(registration: Registration) -> list[Attachment]:
-    return [_invitation(registration), checkin_qr(registration.checkin_code)]
+    return [_invitation(registration), checkin_qr(checkin_link(registration.checkin_code))]
 
 
 def confirmation(registration: Registration, token: str):
@@ -237,7 +242,7 @@ def reminder(registration: Registration, token: str, *, offset_hours: int):
         subject=f"Reminder: {event.title}, {span(event.starts_at, event.ends_at, event.timezone)}",
         template="reminder",
         context={"manage_url": manage_link(token), "offset_hours": offset_hours},
-        attachments=[checkin_qr(registration.checkin_code)],
+        attachments=[checkin_qr(checkin_link(registration.checkin_code))],
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engage.accounts.models import User
 from engage.db import UTCDateTime, utcnow, value_enum
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
@@ -74,9 +75,26 @@ registration_workshops = Table(
     Column("session_id", ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True),
 )
 
-# Cancelled rows stay for the record, so uniqueness covers active ones only.
+
+class CheckInAction(enum.StrEnum):
+    CHECKED_IN = "checked_in"
+    UNDONE = "undone"
+
+
+class CheckInSource(enum.StrEnum):
+    """Where a check-in (or its undoing) came from, for the log."""
+
+    SEARCH = "search"  # the desk's search results
+    CODE = "code"  # a code typed or scanned into the desk's box
+    LINK = "link"  # the QR code's link, opened by any QR app
+    DESK = "desk"  # a walk-in registered at the desk
+    RECORD = "record"  # the attendee's record page
+
+
 SEARCH_TEXT_MAX = 700
-ACTIVE_ONLY = "status != 'cancelled'"
+# Cancelled rows stay for the record, so uniqueness covers active ones only; a
+# walk-in may give no address, and several may give none.
+ACTIVE_WITH_EMAIL = "status != 'cancelled' AND email != ''"
 
 
 class Registration(db.Model):
@@ -89,13 +107,15 @@ class Registration(db.Model):
             "event_id",
             "email",
             unique=True,
-            sqlite_where=text(ACTIVE_ONLY),
-            postgresql_where=text(ACTIVE_ONLY),
+            sqlite_where=text(ACTIVE_WITH_EMAIL),
+            postgresql_where=text(ACTIVE_WITH_EMAIL),
         ),
         # The attendee list and its exports page through an event's registrations in
         # these orders (engage.attendees.filters.SORTS): no sort of the whole event per page.
         Index("ix_registrations_event_name", "event_id", "last_name", "first_name", "id"),
         Index("ix_registrations_event_booked", "event_id", "created_at", "id"),
+        # The desk's "212 of 480 checked in", counted from the index alone.
+        Index("ix_registrations_checkin_totals", "event_id", "status", "checked_in_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +123,8 @@ class Registration(db.Model):
     status: Mapped[RegistrationStatus] = mapped_column(
         value_enum(RegistrationStatus, "registration_status"), index=True
     )
-    # Lower-cased when stored, so the unique index is case-insensitive.
+    # Lower-cased when stored, so the unique index is case-insensitive. Empty only
+    # for a walk-in who gave none: nothing is ever emailed to an empty address.
     email: Mapped[str] = mapped_column(String(254))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -133,8 +154,12 @@ class Registration(db.Model):
 
     checkin_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_checkin_code)
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     event: Mapped[Event] = relationship()
+    checked_in_by: Mapped[User | None] = relationship()
     workshops: Mapped[list[EventSession]] = relationship(
         secondary=registration_workshops, order_by="(EventSession.starts_at, EventSession.id)"
     )
@@ -148,6 +173,11 @@ class Registration(db.Model):
     )
     tokens: Mapped[list[ManageToken]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
+    )
+    checkins: Mapped[list[CheckIn]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="(CheckIn.at, CheckIn.id)",
     )
 
     @property
@@ -215,6 +245,33 @@ class RegistrationHistory(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     registration: Mapped[Registration] = relationship(back_populates="history")
+
+
+class CheckIn(db.Model):
+    """One check-in or undo at the desk: who, when and from where. Written only when it changed.
+
+    The registration's checked_in_at and checked_in_by say where it stands now;
+    these rows say how it got there.
+    """
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[CheckInAction] = mapped_column(value_enum(CheckInAction, "checkin_action"))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[CheckInSource] = mapped_column(value_enum(CheckInSource, "checkin_source"))
+    # e.g. "given a place at the desk"; never personal data.
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="checkins")
+    by_user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CheckIn {self.registration_id} {self.action.value}>"
 
 
 class ManageToken(db.Model):

@@ -23,7 +23,7 @@ from engage.events import services as events
 from engage.events.services import EventNotFound
 from engage.extensions import limiter
 from engage.registrations import services
-from engage.registrations.attachments import checkin_qr_svg
+from engage.registrations.attachments import checkin_link, checkin_qr_svg
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.models import Registration, RegistrationStatus
 from engage.registrations.services import (
@@ -183,8 +183,9 @@ def _checkin_qr(registration: Registration) -> Markup | None:
     # Only a confirmed place, at an event still on, has a code worth showing at the desk.
     if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_cancelled:
         return None
-    svg = checkin_qr_svg(registration.checkin_code)  # segno's own markup of a random hex code
-    return Markup(svg)  # noqa: S704 - no text from anyone in it
+    # segno's own markup of our link and a random hex code: no text from anyone in it.
+    svg = checkin_qr_svg(checkin_link(registration.checkin_code))
+    return Markup(svg)  # noqa: S704
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])

@@ -83,6 +83,7 @@ def _candidates(event_id: int, offset: int) -> list[int]:
         .where(
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.email != "",  # a walk-in who gave no address
             _confirmed_by(due_at),
             ~sent.exists(),
         )
@@ -114,6 +115,8 @@ def _still_due(registration: Registration | None, offset: int, now: dt.datetime)
     # Checked again inside the transaction: the person may have cancelled,
     # or the event been moved or called off, since the candidates were read.
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return False
+    if not registration.email:
         return False
     event = registration.event
     if due_offset(event, now) != offset:

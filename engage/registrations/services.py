@@ -421,7 +421,12 @@ def _locked(event_id: int, work):
 
 
 def active_registration(event_id: int, email: str) -> Registration | None:
-    """The registration holding a place or a place in line for this address, if any."""
+    """The registration holding a place or a place in line for this address, if any.
+
+    None for an empty address: walk-ins who gave none are not the same person.
+    """
+    if not email:
+        return None
     query = select(Registration).where(
         Registration.event_id == event_id,
         Registration.email == email,
@@ -437,15 +442,18 @@ def register_locked(
     now: dt.datetime,
     by_organiser: bool = False,
     notify: bool = True,
+    over_capacity: bool = False,
 ) -> RegistrationResult:
     """register()'s rules, for a caller holding transaction(lock=(Event, event.id)).
 
     `by_organiser`: an organiser adding someone by hand may do so while public
     booking is closed (not once the event is cancelled), and is told plainly
-    (AlreadyRegistered) when the address is booked already. `notify=False`
-    sends no confirmation.
+    (AlreadyRegistered) when the address is booked already; they may leave the
+    address empty (a walk-in who gave none). `over_capacity`: the organiser
+    knowingly gives a place when none is free (someone standing at the desk).
+    `notify=False` sends no confirmation; no address is never emailed.
     """
-    email = normalise_email(data.email)
+    email = normalise_email(data.email) if data.email or not by_organiser else ""
     if by_organiser:
         if event.is_cancelled:
             raise RegistrationClosed("This event is cancelled: no one can be added to it.")
@@ -460,7 +468,7 @@ def register_locked(
         raise RegistrationError("Agree to the privacy notice to register.")
     workshops = choose_workshops(event, data.workshop_ids)
     answers = _answers(event, data.answers)
-    if has_place(event):
+    if has_place(event) or (by_organiser and over_capacity):
         check_workshop_places(event, workshops)
         status = CONFIRMED
     elif event.waitlist_enabled:

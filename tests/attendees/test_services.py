@@ -575,3 +575,16 @@ def test_control_the_lock_check_sees_an_action_run_without_it(
         locks_taken.clear()
         services.resend_confirmation(fresh(rid))
         assert locks_taken == [None]
+
+
+def test_resending_to_someone_without_an_address_is_refused(app, make_event):
+    """A walk-in registered at the desk may have given no address: nothing to resend."""
+    event = make_event()
+    with app.app_context():
+        added = services.add_registration(
+            db.session.get(Event, event.id), data(email=""), notify=False, now=NOW
+        )
+        rid = added.registration.id
+        with pytest.raises(services.NoEmail):
+            services.resend_confirmation(fresh(rid), now=LATER)
+        assert outbox() == [] and audit()[-1][0] == "attendee.added"

@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "engage"
 RANKS = {"audit": 0, "mail": 1, "accounts": 2, "events": 3, "news": 4, "registrations": 4}
 RANKS["public"] = 5
 RANKS["attendees"] = 5  # the organiser's side of registrations
+RANKS["checkin"] = 6  # the desk on the day, built on the attendees' rules
 # The wiring that names every feature on purpose.
 WIRING = {"__init__.py", "models.py", "cli.py", "demo.py", "devserver.py"}
 

@@ -49,3 +49,44 @@ def test_the_check_catches_a_model_change(empty_database_url):
         finally:
             table._columns.remove(extra)
         db.engine.dispose()
+
+
+def test_0011_keeps_every_registration_and_what_hangs_off_it(empty_database_url):
+    """Adding the check-in columns must not copy registrations in a way that loses their rows.
+
+    SQLite alters a table by copying it, and dropping the old copy with foreign
+    keys on deletes every row that cascades from it (history, answers, tokens).
+    """
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO events (slug, title, summary, description_md, starts_at, ends_at,"
+                " timezone, venue_name, venue_address, is_online, online_join_details,"
+                " travel_info_md, access_info_md, waitlist_enabled, max_workshops, is_published,"
+                " reminder_offsets_hours, retention_days, ics_sequence, cancellation_reason,"
+                " created_at, updated_at) VALUES ('day', 'Day', '', '', '2027-01-21 09:30:00',"
+                " '2027-01-21 16:30:00', 'Europe/London', '', '', false, '', '', '', true, 1,"
+                " true, '[]', 180, 0, '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO registrations (event_id, status, email, first_name, last_name,"
+                " organisation, job_title, category, dietary_requirements, access_requirements,"
+                " privacy_accepted, dietary_consent, access_consent, created_at, checkin_code,"
+                " search_text) VALUES (1, 'confirmed', 'ada@example.org', 'Ada', 'Lovelace',"
+                " 'N', 'I', 'academic', '', '', true, false, false, '2026-01-01 00:00:00',"
+                " 'c0de', 'ada')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO registration_history (registration_id, action, at, note)"
+                " VALUES (1, 'registered', '2026-01-01 00:00:00', '')"
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            kept = conn.exec_driver_sql(
+                "SELECT (SELECT count(*) FROM registrations), (SELECT count(*) FROM"
+                " registration_history), (SELECT checked_in_by_id FROM registrations)"
+            ).one()
+        assert tuple(kept) == (1, 1, None)
+        db.engine.dispose()

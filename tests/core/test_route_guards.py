@@ -72,6 +72,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     # Walked with an empty form: promoting a confirmed person is refused, resending is done.
     **{f"attendee_record.{name}": RECORD_ACTION for name in ("promote", "resend")},
+    # The desk: walked with an empty form, the world's confirmed attendee is checked in (and undone).
+    **{f"checkin.{name}": EVENT_STAFF for name in ("desk", "check_in", "undo", "walk_in")},
+    # The QR code's link names no event: another organiser's attendee is not found, as a made-up code.
+    "checkin.by_link": EVENT_STAFF,
     **{
         f"attendee_paper.{name}": EVENT_STAFF
         for name in ("index", "badges", "badge", "sign_in_sheet", "rooms", "room", "catering")
@@ -248,6 +252,7 @@ def world(app, make_user, make_event, make_news):
             "message_id": message.id,
             "registration_id": registration.id,
             "mailing_id": mailing.id,
+            "code": registration.checkin_code,
             "filename": "css/engage.css",
         }
     return {

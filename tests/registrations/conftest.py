@@ -106,6 +106,11 @@ def book(event, **overrides):
     return services.register(db.session.get(Event, event.id), data(**overrides), now=NOW)
 
 
+def qr_link(app, code: str) -> str:
+    """What a check-in QR code must hold: the check-in link on SITE_URL with the code, nothing else."""
+    return app.config["SITE_URL"].rstrip("/") + "/c/" + code
+
+
 def statuses(event_id: int) -> dict[str, str]:
     """email -> status for every registration of an event."""
     rows = db.session.scalars(db.select(Registration).where(Registration.event_id == event_id))

@@ -23,7 +23,7 @@ from engage.registrations.models import (
 )
 from tests.conftest import london
 from tests.mail.messages_helpers import attachments, html, manage_path, text
-from tests.registrations.conftest import book, data
+from tests.registrations.conftest import book, data, qr_link
 
 START = london(2027, 1, 21, 9, 30)  # make_event's default start
 HOUR = dt.timedelta(hours=1)
@@ -190,7 +190,10 @@ def test_the_reminder_arrives_with_details_code_and_a_working_link(
     assert "Where: Riverside Conference Centre, 1 River Street, Leeds" in body
     assert "<" not in body and "{{" not in body
     assert set(attachments(message)) == {"check-in-code.png"}
-    assert attachments(message)["check-in-code.png"].get_content() == checkin_qr(code).data
+    assert (
+        attachments(message)["check-in-code.png"].get_content()
+        == checkin_qr(qr_link(mail_app, code)).data
+    )
     assert '<img src="cid:check-in-code"' in html(message)
     assert "Place confirmed" in mail_app.test_client().get(manage_path(message)).text
 

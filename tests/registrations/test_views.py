@@ -11,7 +11,7 @@ from engage.mail.models import OutboxMessage
 from engage.registrations import services
 from engage.registrations.attachments import checkin_qr_svg
 from engage.registrations.models import Registration, RegistrationStatus
-from tests.registrations.conftest import form
+from tests.registrations.conftest import form, qr_link
 
 
 def _registrations(app):
@@ -373,8 +373,8 @@ def test_manage_page_shows_the_check_in_code_for_a_confirmed_place(app, client, 
     html = client.get(f"/registrations/{booked}").get_data(as_text=True)
     with app.app_context():
         code = db.session.scalars(db.select(Registration)).one().checkin_code
-    svg = checkin_qr_svg(code)
-    assert svg in html  # the code on the emailed QR, drawn inline
+    svg = checkin_qr_svg(qr_link(app, code))
+    assert svg in html  # the emailed QR (the check-in link with the code), drawn inline
     assert '<div class="checkin-code__image" role="img" aria-label="Your check-in QR code">' in html
     # Inline markup the CSP lets through (style-src 'self', script-src 'self'): no style, no script.
     assert "style" not in svg and "<script" not in svg and "href" not in svg

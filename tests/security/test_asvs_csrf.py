@@ -44,6 +44,8 @@ BODIES = {
     "attendee_record.workshops": "attendee workshops",
     "attendee_record.new": "attendee add",
     "attendee_record.cancel": "attendee cancel",
+    "checkin.desk": "check-in box",
+    "checkin.walk_in": "walk-in",
     "manage_news.create": "news create",
     "manage_news.edit": "news edit",
 }

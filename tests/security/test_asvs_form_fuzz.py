@@ -132,6 +132,15 @@ ATTENDEE_DETAILS = {
     "dietary_requirements": "Vegan",
     "access_requirements": "",
 }
+CHECK_IN = "/admin/events/{event_id}/check-in"
+WALK_IN = {
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "email": "",
+    "organisation": "Navy",
+    "category": "partner",
+    "privacy": "y",
+}
 ADD_FIELDS = (*(f for f in REGISTRATION_FIELDS if f != "website"), "notify")
 MESSAGE = {
     "key": "a-key-of-twenty-chars",
@@ -260,6 +269,19 @@ FORMS = {
         # "Send me a test" queues the test and shows the form again, typed text kept.
         accepted=lambda response: redirected(response) or "A test has been sent" in response.text,
     ),
+    "check-in box": FormCase(
+        "organiser",
+        CHECK_IN,
+        lambda w: {"q": w["code"]},
+        ("q",),
+        accepted=lambda response: "Checked in: " in response.get_data(as_text=True),
+    ),
+    "walk-in": FormCase(
+        "organiser",
+        CHECK_IN + "/walk-in",
+        lambda w: {**WALK_IN, "over_capacity": "y"},
+        (*WALK_IN, "over_capacity"),
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
 }
@@ -338,6 +360,7 @@ GROUPS = {
     # Cancelling ends what the others may do: a site of its own.
     "organiser cancels": ("attendee cancel",),
     "messages": ("email attendees",),
+    "check-in desk": ("check-in box", "walk-in"),
 }
 # The forms that ask the event's own questions too.
 ASKS_QUESTIONS = ("registration", "self-service edit", "attendee add")

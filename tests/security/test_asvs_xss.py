@@ -181,6 +181,7 @@ def hostile_world(app, make_user, make_event, make_news):
             pass
         session_id, question_id = day.workshops[0].id, text_q.id
         registration_id = booking.registration.id
+        code = booking.registration.checkin_code
         token = db.session.scalars(
             db.select(OutboxMessage.body_text).where(
                 OutboxMessage.registration_id == booking.registration.id
@@ -196,6 +197,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "message_id": 1,
         "registration_id": registration_id,
         "mailing_id": mailing_id,
+        "code": code,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -286,6 +288,8 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert {"mailing_subject", "mailing_body", "event_title"} <= seen[
         mailing_page + str(hostile_world["mailing_id"])
     ]
+    # The check-in page the QR code's link opens: name, organisation and access needs.
+    assert {"first_name", "organisation", "access"} <= seen[f"admin /c/{hostile_world['code']}"]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}

@@ -114,6 +114,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             "mailing_id": mailing.id,
             "user_id": organiser.id,
             "registration_id": booking.registration.id,
+            "code": booking.registration.checkin_code,  # the QR code's link, /c/<code>
             "registration_token": _link("registration", "/registrations/"),
             "reset_token": _link("reset", "/account/reset/"),
             "invitation_token": _link("invitation", "/account/invitation/"),
