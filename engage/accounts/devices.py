@@ -10,6 +10,8 @@ out; five failures lock out that one cookie instead.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -33,6 +35,21 @@ class DeviceCookie:
 
     user_id: int
     nonce: str
+    # Ties the cookie to the password it was earned with (password_tag): a new
+    # password, after a reset or a change, leaves every older cookie without its allowance.
+    password: str = ""
+
+    def vouches_for(self, user: User) -> bool:
+        """Whether this cookie was earned by this account with its current password."""
+        return self.user_id == user.id and hmac.compare_digest(self.password, password_tag(user))
+
+
+def password_tag(user: User) -> str:
+    """A short keyed digest of the account's password hash (never the hash itself)."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode("utf-8") if isinstance(key, str) else key
+    stored = (user.password_hash or "").encode("utf-8")
+    return hmac.new(key, b"device:" + stored, hashlib.sha256).hexdigest()[:16]
 
 
 def cookie_name() -> str:
@@ -55,15 +72,23 @@ def read(value: str | None) -> DeviceCookie | None:
         return None
     if not isinstance(data, dict):
         return None
-    user_id, nonce = data.get("user"), data.get("nonce")
+    user_id, nonce, password = data.get("user"), data.get("nonce"), data.get("password", "")
     if not isinstance(user_id, int) or not isinstance(nonce, str) or not nonce:
         return None
-    return DeviceCookie(user_id=user_id, nonce=nonce)
+    if not isinstance(password, str):
+        return None
+    return DeviceCookie(user_id=user_id, nonce=nonce, password=password)
 
 
 def remember(response: Response, user: User) -> Response:
     """Give the browser a fresh device cookie for this account (after a successful sign-in)."""
-    value = _serializer().dumps({"user": user.id, "nonce": secrets.token_urlsafe(NONCE_BYTES)})
+    value = _serializer().dumps(
+        {
+            "user": user.id,
+            "nonce": secrets.token_urlsafe(NONCE_BYTES),
+            "password": password_tag(user),
+        }
+    )
     response.set_cookie(
         cookie_name(),
         value,

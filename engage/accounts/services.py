@@ -138,7 +138,7 @@ def authenticate(
     now = now or utcnow()
     typed = email.strip().lower()
     user = find_by_email(typed)
-    trusted = device is not None and user is not None and device.user_id == user.id
+    trusted = device is not None and user is not None and device.vouches_for(user)
     if trusted:
         keys: tuple[str, ...] = (device_key(device.nonce),)
     else:  # no cookie, or a forged, expired or other account's one

@@ -11,9 +11,10 @@ import pytest
 import time_machine
 
 from engage.accounts.devices import COOKIE_NAME
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
 from engage.accounts.throttle import SIGN_IN_FAILURES, account_key, address_key, throttle
-from tests.conftest import TEST_PASSWORD
+from engage.extensions import db
+from tests.conftest import TEST_PASSWORD, hash_for_tests
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 # memory:// is the default setting, which keeps the counts in the database.
@@ -23,6 +24,7 @@ SHARED_ADDRESS = "198.51.100.7"  # the owner and the attacker behind one address
 OTHER_ADDRESS = "198.51.100.8"
 EMAILS = ["org@example.org", "other@example.org"]
 SIGN_IN = "/account/sign-in"
+NEW_PASSWORD = "a different passphrase altogether"
 
 
 def _clear(app) -> None:
@@ -101,6 +103,23 @@ def test_a_device_cookies_own_failures_lock_out_that_device_only(throttled_app, 
 
         clock.shift(dt.timedelta(minutes=16))
         assert _post(device, "org@example.org", TEST_PASSWORD).status_code == 302
+
+
+def test_a_new_password_leaves_older_device_cookies_without_their_allowance(throttled_app, users):
+    """A browser that knew the old password (a thief's, say) loses its own allowance."""
+    owner = _browser_that_signed_in(throttled_app)
+    with throttled_app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(email="org@example.org")).one()
+        user.password_hash = hash_for_tests(NEW_PASSWORD)  # as a reset or change leaves it
+        db.session.commit()
+    _lock_out_the_account(throttled_app)
+    assert _post(owner, "org@example.org", NEW_PASSWORD).status_code == 429
+    # Control: a browser that signed in with the new password keeps its allowance.
+    _clear(throttled_app)
+    fresh = throttled_app.test_client()
+    assert _post(fresh, "org@example.org", NEW_PASSWORD, OTHER_ADDRESS).status_code == 302
+    _lock_out_the_account(throttled_app)
+    assert _post(fresh, "org@example.org", NEW_PASSWORD).status_code == 302
 
 
 def test_a_new_cookie_is_given_at_each_sign_in(throttled_app, users):
