@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engage.access import staff_required
+from engage.errors import render_error
 from engage.events import programme_services as services
 from engage.events.access import event_or_404
 from engage.events.forms import SESSION_FIELDS, QuestionForm, SessionForm
@@ -13,6 +14,12 @@ from engage.events.manage_services import EventChangeRefused
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
 from engage.forms import ConfirmForm, show_field_error
+
+
+@bp.errorhandler(services.ProgrammeItemGone)
+def _gone(_error: services.ProgrammeItemGone):
+    """Someone else removed the session or question meanwhile: not found, as if never there."""
+    return render_error(404)
 
 
 def _session_or_404(event: Event, session_id: int) -> EventSession:

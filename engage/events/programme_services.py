@@ -49,6 +49,18 @@ def _check_session(event: Event, fields: dict) -> dict:
     return fields
 
 
+class ProgrammeItemGone(LookupError):
+    """The session or question was removed, by someone else, before this change reached it."""
+
+
+def _current(model, item_id: int):
+    # Read again inside the transaction: another request may have deleted it meanwhile.
+    found = db.session.get(model, item_id, populate_existing=True)
+    if found is None:
+        raise ProgrammeItemGone()
+    return found
+
+
 def add_session(event: Event, fields: dict) -> EventSession:
     """Add a plenary, workshop or break to the programme."""
     with transaction(lock=(Event, event.id)):
@@ -62,8 +74,9 @@ def add_session(event: Event, fields: dict) -> EventSession:
 
 def update_session(session: EventSession, fields: dict) -> int:
     """Change a programme session; how many people booked on it were told of a move."""
-    with transaction(lock=(Event, session.event_id)):
-        session = db.session.get(EventSession, session.id, populate_existing=True)
+    session_id, event_id = session.id, session.event_id  # before the transaction expires them
+    with transaction(lock=(Event, event_id)):
+        session = _current(EventSession, session_id)
         fields = _check_session(session.event, fields)
         signals.session_changing.send(session, fields=fields)  # e.g. places below those booked
         previous = {
@@ -87,8 +100,9 @@ def update_session(session: EventSession, fields: dict) -> int:
 
 def delete_session(session: EventSession) -> int:
     """Remove a session from the programme; how many people booked on it were told."""
-    with transaction(lock=(Event, session.event_id)):
-        session = db.session.get(EventSession, session.id, populate_existing=True)
+    session_id, event_id = session.id, session.event_id
+    with transaction(lock=(Event, event_id)):
+        session = _current(EventSession, session_id)
         event = session.event
         told = signals.total(signals.session_removed, session)
         record("event.session_deleted", event, summary=f"{session.kind.value}: {session.title}")
@@ -116,8 +130,9 @@ def add_question(event: Event, fields: dict) -> EventQuestion:
 
 def update_question(question: EventQuestion, fields: dict) -> None:
     """Change one of the event's questions."""
+    question_id = question.id
     with transaction():
-        question = db.session.get(EventQuestion, question.id)
+        question = _current(EventQuestion, question_id)
         for name, value in _question_fields(fields).items():
             setattr(question, name, value)
         record("event.question_updated", question.event, summary=question.label)
@@ -125,8 +140,9 @@ def update_question(question: EventQuestion, fields: dict) -> None:
 
 def delete_question(question: EventQuestion) -> None:
     """Remove a question from the registration form."""
+    question_id = question.id
     with transaction():
-        question = db.session.get(EventQuestion, question.id)
+        question = _current(EventQuestion, question_id)
         event = question.event
         record("event.question_deleted", event, summary=question.label)
         event.questions.remove(question)
@@ -135,8 +151,9 @@ def delete_question(question: EventQuestion) -> None:
 
 def move_question(question: EventQuestion, step: int) -> None:
     """Move a question up (step -1) or down (step 1) the form."""
+    question_id = question.id
     with transaction():
-        question = db.session.get(EventQuestion, question.id)
+        question = _current(EventQuestion, question_id)
         ordered = list(question.event.questions)
         index = ordered.index(question)
         target = index + (1 if step > 0 else -1)

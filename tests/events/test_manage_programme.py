@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engage.audit.models import AuditEntry
+from engage.events import programme_services
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
 from tests.conftest import london
@@ -193,3 +194,52 @@ def test_bad_questions_are_refused(app, signed_in, event, data, message):
     assert response.status_code == 200 and message in html
     with app.app_context():
         assert db.session.scalars(db.select(EventQuestion)).all() == []
+
+
+def _delete_behind_its_back(app, model, item_id: int) -> None:
+    """Delete a row on a connection of its own, as a second staff member's request would."""
+    with app.app_context(), db.engine.begin() as other:
+        other.execute(db.delete(model.__table__).where(model.__table__.c.id == item_id))
+
+
+@pytest.mark.parametrize("change", ["edit", "delete"])
+def test_a_session_deleted_meanwhile_is_not_found_not_a_500(
+    app, signed_in, event, session_form, monkeypatch, change
+):
+    """Found by the sweep: an edit posted while another request deleted the session was a 500."""
+    signed_in.post(f"/admin/events/{event.id}/sessions/new", data=session_form(title="Old"))
+    [session] = _sessions(app, event.id)
+    real = getattr(programme_services, f"{change}_session".replace("edit", "update"))
+
+    def racing(item, *args):
+        # The view has found the session; now someone else deletes it, then ours goes on.
+        _delete_behind_its_back(app, EventSession, session.id)
+        return real(item, *args)
+
+    monkeypatch.setattr(programme_services, real.__name__, racing)
+    base = f"/admin/events/{event.id}/sessions/{session.id}"
+    response = signed_in.post(f"{base}/{change}", data=session_form(title="New"))
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda question: programme_services.update_question(
+            question, {"kind": "text", "label": "R"}
+        ),
+        programme_services.delete_question,
+        lambda question: programme_services.move_question(question, 1),
+    ],
+    ids=["update", "delete", "move"],
+)
+def test_a_question_deleted_meanwhile_is_not_found(app, event, change):
+    with app.app_context():
+        question = EventQuestion(event_id=event.id, kind=QuestionKind.TEXT, label="Q")
+        db.session.add(question)
+        db.session.commit()
+        db.session.refresh(question)  # as the view has it: loaded, then someone deletes it
+        _delete_behind_its_back(app, EventQuestion, question.id)
+        with pytest.raises(programme_services.ProgrammeItemGone):
+            change(question)
