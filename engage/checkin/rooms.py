@@ -27,6 +27,7 @@ from engage.checkin.services import (
     _ready,
     by_code,
     check_in_locked,
+    totals,
 )
 from engage.db import retrying, utcnow
 from engage.events.models import Event, EventSession
@@ -113,7 +114,7 @@ def room_totals(workshop: EventSession) -> RoomTotals:
     return RoomTotals(
         in_room=in_room or 0,
         places=workshop.capacity,
-        booked=registrations.workshop_booked(workshop),
+        booked=totals(workshop.event, workshop).expected,
     )
 
 

@@ -107,7 +107,7 @@ def _desk(event: Event, form: DeskForm, *, outcome=None, text: str = "", room=No
         form=form,
         outcome=outcome,
         totals=services.totals(event),
-        workshop_totals=services.totals(event, workshop) if workshop else None,
+        workshop_totals=services.totals(event, workshop) if workshop and not room else None,
         room_totals=rooms.room_totals(room) if room else None,
         **context,
     )
