@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from engage.attendees.services import Details
+from engage.attendees.services import MAY_STAY_EMPTY, Details
 from engage.events.models import Event
 from engage.forms import EngageForm
 from engage.registrations.forms import (
@@ -18,7 +18,7 @@ from engage.registrations.forms import (
     for_event,
     one_line,
 )
-from engage.registrations.models import AttendeeCategory
+from engage.registrations.models import AttendeeCategory, Registration
 from engage.registrations.services import RegistrationData
 
 QUIET_LABEL = "Don't email them about this change"
@@ -57,6 +57,16 @@ class CorrectDetailsForm(DetailsForm):
     """Correct someone's details; they are emailed unless the organiser says not to."""
 
     quiet = BooleanField(QUIET_LABEL)
+
+    def __init__(self, *args, registration: Registration, **kwargs):
+        super().__init__(*args, obj=registration, **kwargs)
+        # A walk-in may have given no email (or job title): it may stay empty, for them only.
+        for name in MAY_STAY_EMPTY:
+            if not getattr(registration, name):
+                field = self[name]
+                field.validators = [Optional(), *field.validators[1:]]
+                field.flags.required = False
+                field.description = "They did not give one at the desk: leave it empty, or add it."
 
 
 class WorkshopsForm(EventFields):

@@ -128,7 +128,7 @@ class AttendeePage:
 
 def row_loads() -> tuple:
     """What is loaded with each page of rows, one query each, so no row lazy-loads its own."""
-    return (selectinload(Registration.workshops),)
+    return (selectinload(Registration.workshops), selectinload(Registration.checked_in_by))
 
 
 def page_number(value: str | None) -> int:

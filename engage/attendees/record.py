@@ -56,7 +56,7 @@ def show(event_id: int, registration_id: int):
 def details(event_id: int, registration_id: int):
     """Correct someone's name, email, organisation, role, category and requirements."""
     registration = registration_or_404(event_id, registration_id)
-    form = CorrectDetailsForm(obj=registration)
+    form = CorrectDetailsForm(registration=registration)
     if request.method == "GET":
         form.category.data = registration.category.value
     problem = duplicate = None

@@ -19,6 +19,7 @@ from engage.audit.services import record
 from engage.db import retrying, utcnow
 from engage.events.models import Event
 from engage.extensions import db
+from engage.forms import FieldError
 from engage.mail.models import OutboxMessage
 from engage.registrations import emails
 from engage.registrations import services as registrations
@@ -79,6 +80,20 @@ class NoPlaceFree(ActionRefused):
             f"All {event.capacity} places are taken. Free a place, or raise the event's "
             "number of places, before giving one to someone on the waiting list."
         )
+
+
+class DetailNeeded(FieldError):
+    """An email address or job title emptied: only a walk-in who never gave one may have none."""
+
+    MESSAGES = {"email": "Enter their email address", "job_title": "Enter their job title or role"}
+
+    def __init__(self, field: str):
+        super().__init__(self.MESSAGES[field], field)
+
+
+# Details a walk-in may not have given (the desk's short form asks for neither a job
+# title nor, necessarily, an address): left empty when corrected, never emptied.
+MAY_STAY_EMPTY = ("email", "job_title")
 
 
 @dataclasses.dataclass
@@ -156,7 +171,7 @@ def update_details(
             found, HistoryAction.CHANGED, now, f"{', '.join(changed)} corrected {BY_ORGANISER}"
         )
         record("attendee.updated", found, f"Registration {found.id}: details corrected")
-        if notify:
+        if notify and found.email:  # a walk-in who still gave no address hears nothing
             _tell_updated(found, [c.capitalize() for c in changed], now)
         return changed
 
@@ -175,11 +190,16 @@ def update_details(
 
 def _apply_details(registration: Registration, details: Details, now: dt.datetime) -> list[str]:
     wanted = dataclasses.asdict(details)
-    wanted["email"] = normalise_email(details.email)
+    for name in MAY_STAY_EMPTY:
+        wanted[name] = (wanted[name] or "").strip()
+        if not wanted[name] and getattr(registration, name):
+            raise DetailNeeded(name)
+    if wanted["email"]:
+        wanted["email"] = normalise_email(wanted["email"])
     wanted["category"] = AttendeeCategory(details.category)
     for name in ("dietary_requirements", "access_requirements"):
         wanted[name] = (wanted[name] or "").strip()
-    if wanted["email"] != registration.email:
+    if wanted["email"] and wanted["email"] != registration.email:
         other = registrations.active_registration(registration.event_id, wanted["email"])
         if other is not None and other.id != registration.id:
             raise AlreadyRegistered(other)

@@ -34,6 +34,14 @@ class CheckInForm(EngageForm):
     anyway = BooleanField("Give them a place and check them in")
     over_capacity = BooleanField("They are here: check them in over capacity")
     from_record = BooleanField()  # the button is on the attendee's record: go back there
+    # At a workshop room's door: book them on the workshop, and over its places.
+    add_to_workshop = BooleanField("Book them on the workshop and let them in")
+    over_places = BooleanField("They are here: let them in over its places")
+
+    def confirmed(self) -> list[str]:
+        """The second confirmations given so far, to carry on to the next button."""
+        names = ("anyway", "over_capacity", "add_to_workshop", "over_places")
+        return [name for name in names if self[name].data]
 
 
 class WalkInForm(EngageForm):

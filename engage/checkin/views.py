@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -20,7 +21,7 @@ from flask_login import current_user
 
 from engage.access import staff_required
 from engage.attendees.record import BUSY_MESSAGE, registration_or_404
-from engage.checkin import services, walk_ins
+from engage.checkin import rooms, services, walk_ins
 from engage.checkin.forms import BOX_MAX, CheckInForm, DeskForm, WalkInForm
 from engage.checkin.services import CheckInRefused, NoPlaceFree
 from engage.db import LockUnavailable
@@ -42,6 +43,19 @@ def _workshop(event: Event):
     """The workshop chosen with ?workshop=, if it is one of the event's."""
     wanted = request.args.get("workshop", "")
     return next((w for w in event.workshops if str(w.id) == wanted), None)
+
+
+def _room(event: Event):
+    """The workshop whose room the desk checks people into (?workshop=<id>&room=1), or None."""
+    return _workshop(event) if request.args.get("room") == "1" else None
+
+
+def _workshop_or_404(event: Event, session_id: int):
+    """One of the event's workshops, or 404."""
+    workshop = next((w for w in event.workshops if w.id == session_id), None)
+    if workshop is None:
+        abort(404)
+    return workshop
 
 
 def _attempt(action):
@@ -66,16 +80,24 @@ def _results(event: Event, text: str, workshop):
     return services.search(event, text, workshop)
 
 
-def _desk(event: Event, form: DeskForm, *, outcome=None, text: str = ""):
-    """The desk page: totals, the box, what just happened, and who the search found."""
-    workshop = _workshop(event)
-    results, found = _results(event, text, workshop)
+def _desk(event: Event, form: DeskForm, *, outcome=None, text: str = "", room=None, confirmed=()):
+    """The desk page: totals, the box, what just happened, and who the search found.
+
+    In room mode the search covers the whole event: someone at the wrong door
+    must be found, to be told where they are booked.
+    """
+    room = room or _room(event)
+    workshop = room or _workshop(event)
+    results, found = _results(event, text, None if room else workshop)
     context = {
         "event": event,
         "workshop": workshop,
+        "room": room,
         "results": results,
         "found": found,
         "searched": bool(text),
+        "in_room": rooms.in_room(room, [r.id for r in results]) if room else {},
+        "confirmed": list(confirmed),
     }
     if request.args.get("partial") == "results":
         # The results alone, for the page's script to put in place as the box is typed in.
@@ -85,7 +107,8 @@ def _desk(event: Event, form: DeskForm, *, outcome=None, text: str = ""):
         form=form,
         outcome=outcome,
         totals=services.totals(event),
-        workshop_totals=services.totals(event, workshop) if workshop else None,
+        workshop_totals=services.totals(event, workshop) if workshop and not room else None,
+        room_totals=rooms.room_totals(room) if room else None,
         **context,
     )
     response = current_app.make_response(page)
@@ -109,9 +132,12 @@ def desk(event_id: int):
     code = services.code_in(text)
     if code is None:
         return _desk(event, form, text=text)
-    outcome = _attempt(
-        lambda: services.check_in(event, code=code, by=current_user, source=CheckInSource.CODE)
-    )
+    if room := _room(event):
+        outcome = _attempt(lambda: rooms.check_in_to_room(event, room, code=code, by=current_user))
+    else:
+        outcome = _attempt(
+            lambda: services.check_in(event, code=code, by=current_user, source=CheckInSource.CODE)
+        )
     form.q.data = ""  # empty for the next person
     return _desk(event, form, outcome=outcome)
 
@@ -162,6 +188,53 @@ def undo(event_id: int, registration_id: int):
     if from_record:
         return _back_to_record(registration, outcome)
     return _desk(event, DeskForm(formdata=None), outcome=outcome)
+
+
+ROOM = DESK + "/rooms/<int:session_id>/<int:registration_id>"
+
+
+@bp.post(ROOM)
+@staff_required
+def room_check_in(event_id: int, session_id: int, registration_id: int):
+    """Check one person into a workshop's room (and the event, if not yet); confirmations too."""
+    registration = registration_or_404(event_id, registration_id)
+    event = registration.event
+    workshop = _workshop_or_404(event, session_id)
+    form = CheckInForm()
+    outcome = None
+    if form.validate_on_submit():
+        outcome = _attempt(
+            lambda: rooms.check_in_to_room(
+                event,
+                workshop,
+                registration_id=registration_id,
+                by=current_user,
+                anyway=bool(form.anyway.data),
+                over_capacity=bool(form.over_capacity.data),
+                add_to_workshop=bool(form.add_to_workshop.data),
+                over_places=bool(form.over_places.data),
+            )
+        )
+    return _desk(
+        event, DeskForm(formdata=None), outcome=outcome, room=workshop, confirmed=form.confirmed()
+    )
+
+
+@bp.post(ROOM + "/undo")
+@staff_required
+def room_undo(event_id: int, session_id: int, registration_id: int):
+    """Take someone out of a workshop's room, checked in there by mistake."""
+    registration = registration_or_404(event_id, registration_id)
+    event = registration.event
+    workshop = _workshop_or_404(event, session_id)
+    outcome = None
+    if CheckInForm().validate_on_submit():
+        outcome = _attempt(
+            lambda: rooms.undo_room_check_in(
+                event, workshop, registration_id=registration_id, by=current_user
+            )
+        )
+    return _desk(event, DeskForm(formdata=None), outcome=outcome, room=workshop)
 
 
 def _back_to_record(registration, outcome):

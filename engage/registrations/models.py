@@ -89,6 +89,7 @@ class CheckInSource(enum.StrEnum):
     LINK = "link"  # the QR code's link, opened by any QR app
     DESK = "desk"  # a walk-in registered at the desk
     RECORD = "record"  # the attendee's record page
+    ROOM = "room"  # a workshop room's door (the desk in room mode); the note names the room
 
 
 SEARCH_TEXT_MAX = 700
@@ -178,6 +179,11 @@ class Registration(db.Model):
         back_populates="registration",
         cascade="all, delete-orphan",
         order_by="(CheckIn.at, CheckIn.id)",
+    )
+    room_checkins: Mapped[list[WorkshopCheckIn]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="(WorkshopCheckIn.at, WorkshopCheckIn.id)",
     )
 
     @property
@@ -272,6 +278,32 @@ class CheckIn(db.Model):
 
     def __repr__(self) -> str:
         return f"<CheckIn {self.registration_id} {self.action.value}>"
+
+
+class WorkshopCheckIn(db.Model):
+    """Someone checked in at a workshop room's door: once per person and room, with who and when.
+
+    The unique constraint is what makes two doors scanning one person at once
+    record one: the second insert fails, and is told who was first.
+    """
+
+    __tablename__ = "workshop_checkins"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship(back_populates="room_checkins")
+    workshop: Mapped[EventSession] = relationship()
+    by_user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<WorkshopCheckIn {self.registration_id} in {self.session_id}>"
 
 
 class ManageToken(db.Model):

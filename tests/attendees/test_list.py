@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy.orm import selectinload
 
-from engage.accounts.models import Role
+from engage.accounts.models import Role, User
 from engage.attendees import listing
+from engage.extensions import db
+from engage.registrations.models import Registration
 from tests.attendees.conftest import workshop_ids
 from tests.attendees.pages import counting_queries, result_rows
 from tests.attendees.seeding import seed_registrations
+from tests.registrations.conftest import NOW
 
 
 def test_counts_and_rows_of_the_list(small_event, staff_client):
@@ -39,7 +43,7 @@ def test_counts_and_rows_of_the_list(small_event, staff_client):
     assert by_name["Ada Lovelace"][1:5] == [
         "Northbridge Police",
         "Police officer",
-        "Confirmed, checked in",
+        "Confirmed, checked in 1 December 2026, 1pm",
         "Learning from failure",
     ]
     assert by_name["Dan Dune"][3] == "Waiting list, number 1"
@@ -139,10 +143,39 @@ def _queries_for_page(app, client, url: str, per_page: int) -> tuple[int, int]:
     return len(statements), len(result_rows(response.get_data(as_text=True)))
 
 
+def _checked_in_by_many(app, event, every: int = 2) -> None:
+    """Every `every`-th registration checked in, each by a staff member of its own.
+
+    Distinct staff, so that a row loading its own would cost a query per row.
+    """
+    with app.app_context():
+        ids = db.session.scalars(
+            db.select(Registration.id).where(Registration.event_id == event.id)
+        ).all()[::every]
+        db.session.execute(
+            db.insert(User),
+            [
+                {"email": f"staff{n}@example.org", "name": f"Staff {n}", "role": Role.ORGANISER}
+                for n in range(len(ids))
+            ],
+        )
+        staff = db.session.scalars(
+            db.select(User.id).where(User.email.like("staff%")).order_by(User.id)
+        ).all()
+        for rid, uid in zip(ids, staff, strict=True):
+            db.session.execute(
+                db.update(Registration)
+                .where(Registration.id == rid)
+                .values(checked_in_at=NOW, checked_in_by_id=uid)
+            )
+        db.session.commit()
+
+
 def test_the_number_of_queries_does_not_grow_with_the_rows_shown(app, workshop_event, staff_client):
     event = workshop_event()
     with app.app_context():
         seed_registrations(event.id, 600, workshop_ids=workshop_ids(app, event), waitlisted_every=4)
+    _checked_in_by_many(app, event)
     client = staff_client(event)
     url = f"/admin/events/{event.id}/attendees/"
     client.get(url)  # sign-in and first-request work done once, outside the count
@@ -164,6 +197,25 @@ def test_the_query_count_catches_a_lazy_load_per_row(
     url = f"/admin/events/{event.id}/attendees/"
     client.get(url)
     monkeypatch.setattr(listing, "row_loads", lambda: ())
+    ten, _ = _queries_for_page(app, client, url, 10)
+    many, _ = _queries_for_page(app, client, url, 50)
+    assert many - ten == 40
+
+
+def test_the_query_count_catches_a_lazy_load_of_who_checked_each_row_in(
+    app, workshop_event, staff_client, monkeypatch
+):
+    """Control: without loading who checked the page's rows in, each checked-in row asks."""
+    event = workshop_event()
+    with app.app_context():
+        seed_registrations(event.id, 60, workshop_ids=workshop_ids(app, event))
+    _checked_in_by_many(app, event, every=1)
+    client = staff_client(event)
+    url = f"/admin/events/{event.id}/attendees/"
+    client.get(url)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r"checked in <time[^>]*>[^<]+</time> by Staff \d+<", page)
+    monkeypatch.setattr(listing, "row_loads", lambda: (selectinload(Registration.workshops),))
     ten, _ = _queries_for_page(app, client, url, 10)
     many, _ = _queries_for_page(app, client, url, 50)
     assert many - ten == 40

@@ -7,6 +7,7 @@ import pytest
 from engage.accounts.models import Role
 from engage.events.models import event_organisers
 from engage.extensions import db
+from tests.conftest import TEST_PASSWORD
 from tests.mail.conftest import mail_app, smtp_server  # noqa: F401 - shared fixtures
 from tests.registrations.conftest import workshop_event  # noqa: F401 - shared fixture
 
@@ -24,3 +25,12 @@ def desk_staff(app, make_user):
         return sam, alex
 
     return factory
+
+
+@pytest.fixture
+def staff(make_user):
+    """Two staff who sign in through the real sign-in page (the concurrency tests' desks)."""
+    return [
+        make_user("sam@example.org", password=TEST_PASSWORD),
+        make_user("kim@example.org", password=TEST_PASSWORD),
+    ]

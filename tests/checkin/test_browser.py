@@ -149,6 +149,53 @@ def test_the_walk_in_form_and_the_qr_link_page_pass_axe_at_phone_size(app, live_
     assert violations(page) == []
 
 
+def test_room_mode_at_phone_size_a_scanner_lets_people_into_the_room(app, live_server, phone, day):
+    page = phone
+    errors = _csp_errors(page)
+    with app.app_context():
+        ada_code = fresh(day["ada"]).checkin_code
+    browser_sign_in(page, live_server.url, "admin@example.org", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/admin/events/{day['event'].id}/check-in")
+    page.get_by_label("Show one workshop's count").select_option(label="Leadership (11am)")
+    page.get_by_role("button", name="Check people into its room").click()
+    banner = page.locator("#room-mode")
+    assert "Room mode: checking people into Leadership (Room 11)" in " ".join(
+        banner.inner_text().split()
+    )
+    assert _totals(page).startswith("0 of 20 in Leadership")
+    assert _box_is_focused(page) and _fits(page)
+    assert violations(page) == [], "room mode, empty"
+
+    # The scanner at the door: Ada is booked on it, and is checked in at the event too.
+    page.keyboard.type(ada_code)
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("status").filter(has_text="In Leadership: Ada Lovelace")
+    panel.wait_for()
+    assert "Checked in at the event too" in panel.inner_text()
+    assert _totals(page).startswith("1 of 20 in Leadership")
+    assert _box_is_focused(page) and _fits(page)
+    assert violations(page) == [], "room mode, let in"
+
+    # Grace is booked on no workshop: told so, then let in with one more tap.
+    page.keyboard.type(day["grace_code"])
+    page.keyboard.press("Enter")
+    refusal = page.get_by_role("alert").filter(has_text="Not let in: Grace Hopper")
+    refusal.wait_for()
+    assert "Booked on: no workshops" in refusal.inner_text()
+    assert violations(page) == [], "room mode, not booked"
+    page.get_by_role(
+        "button", name="Book them on Leadership and let them in (Grace Hopper)"
+    ).click()
+    page.get_by_role("heading", name="In Leadership: Grace Hopper").wait_for()
+    assert _totals(page).startswith("2 of 20 in Leadership")
+
+    page.get_by_role("button", name="Undo room check-in (Grace Hopper)").click()
+    page.get_by_role("heading", name="Taken out of Leadership: Grace Hopper").wait_for()
+    assert _totals(page).startswith("1 of 20 in Leadership")
+    assert _fits(page) and violations(page) == [], "room mode, undone"
+    assert errors == []
+
+
 # A stand-in for BarcodeDetector: "reads" the code it is given once the video plays.
 FAKE_DETECTOR = """
 window.BarcodeDetector = class {

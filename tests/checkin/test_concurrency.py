@@ -97,14 +97,6 @@ def _recorded(app, event_id: int) -> tuple[int, int, int]:
     return checked_in, rows, audited
 
 
-@pytest.fixture
-def staff(make_user):
-    return [
-        make_user("sam@example.org", password=TEST_PASSWORD),
-        make_user("kim@example.org", password=TEST_PASSWORD),
-    ]
-
-
 def _serve(gunicorn_for, module: str):
     return gunicorn_for(module, workers=2, threads=4, every_worker=True)
 

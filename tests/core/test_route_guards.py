@@ -73,7 +73,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Walked with an empty form: promoting a confirmed person is refused, resending is done.
     **{f"attendee_record.{name}": RECORD_ACTION for name in ("promote", "resend")},
     # The desk: walked with an empty form, the world's confirmed attendee is checked in (and undone).
-    **{f"checkin.{name}": EVENT_STAFF for name in ("desk", "check_in", "undo", "walk_in")},
+    **{
+        f"checkin.{name}": EVENT_STAFF
+        for name in ("desk", "check_in", "undo", "walk_in", "room_check_in", "room_undo")
+    },
     # The QR code's link names no event: another organiser's attendee is not found, as a made-up code.
     "checkin.by_link": EVENT_STAFF,
     **{

@@ -183,9 +183,9 @@ def hostile_world(app, make_user, make_event, make_news):
         registration_id = booking.registration.id
         code = booking.registration.checkin_code
         token = db.session.scalars(
-            db.select(OutboxMessage.body_text).where(
-                OutboxMessage.registration_id == booking.registration.id
-            )
+            db.select(OutboxMessage.body_text)
+            .where(OutboxMessage.registration_id == booking.registration.id)
+            .order_by(OutboxMessage.id)  # the confirmation, with its link: first, on any database
         ).first()
     return {
         "admin": admin.id,
