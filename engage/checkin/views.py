@@ -142,52 +142,48 @@ def desk(event_id: int):
     return _desk(event, form, outcome=outcome)
 
 
-@bp.post(DESK + "/<int:registration_id>")
-@staff_required
-def check_in(event_id: int, registration_id: int):
-    """Check in one person from the search results or their record, confirmations and all."""
+def _act_on_person(event_id: int, registration_id: int, act):
+    """Run one person's check-in or undo from a posted button; back where it was pressed."""
     registration = registration_or_404(event_id, registration_id)
     event = registration.event
     form = CheckInForm()
     from_record = bool(form.from_record.data)
-    outcome = None
-    if form.validate_on_submit():
-        outcome = _attempt(
-            lambda: services.check_in(
-                event,
-                registration_id=registration_id,
-                by=current_user,
-                source=CheckInSource.RECORD if from_record else CheckInSource.SEARCH,
-                anyway=bool(form.anyway.data),
-                over_capacity=bool(form.over_capacity.data),
-            )
-        )
+    source = CheckInSource.RECORD if from_record else CheckInSource.SEARCH
+    outcome = _attempt(lambda: act(event, form, source)) if form.validate_on_submit() else None
     if from_record:
         return _back_to_record(registration, outcome)
     return _desk(event, DeskForm(formdata=None), outcome=outcome)
+
+
+@bp.post(DESK + "/<int:registration_id>")
+@staff_required
+def check_in(event_id: int, registration_id: int):
+    """Check in one person from the search results or their record, confirmations and all."""
+    return _act_on_person(
+        event_id,
+        registration_id,
+        lambda event, form, source: services.check_in(
+            event,
+            registration_id=registration_id,
+            by=current_user,
+            source=source,
+            anyway=bool(form.anyway.data),
+            over_capacity=bool(form.over_capacity.data),
+        ),
+    )
 
 
 @bp.post(DESK + "/<int:registration_id>/undo")
 @staff_required
 def undo(event_id: int, registration_id: int):
     """Undo a check-in made by mistake."""
-    registration = registration_or_404(event_id, registration_id)
-    event = registration.event
-    form = CheckInForm()
-    from_record = bool(form.from_record.data)
-    outcome = None
-    if form.validate_on_submit():
-        outcome = _attempt(
-            lambda: services.undo_check_in(
-                event,
-                registration_id=registration_id,
-                by=current_user,
-                source=CheckInSource.RECORD if from_record else CheckInSource.SEARCH,
-            )
-        )
-    if from_record:
-        return _back_to_record(registration, outcome)
-    return _desk(event, DeskForm(formdata=None), outcome=outcome)
+    return _act_on_person(
+        event_id,
+        registration_id,
+        lambda event, _form, source: services.undo_check_in(
+            event, registration_id=registration_id, by=current_user, source=source
+        ),
+    )
 
 
 ROOM = DESK + "/rooms/<int:session_id>/<int:registration_id>"
