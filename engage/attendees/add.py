@@ -7,12 +7,9 @@ from flask import flash, redirect, render_template, url_for
 from engage.access import staff_required
 from engage.attendees import services
 from engage.attendees.forms import add_registration_form
-from engage.attendees.record import BUSY_MESSAGE, bp
-from engage.db import LockUnavailable
+from engage.attendees.record import Attempt, attempt, bp
 from engage.events.access import event_or_404
-from engage.forms import FieldError, show_field_error
 from engage.registrations import services as registrations
-from engage.registrations.services import AlreadyRegistered, RegistrationError
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -21,29 +18,22 @@ def new(event_id: int):
     """Add a registration: a place, or the waiting list when the event is full."""
     event = event_or_404(event_id)
     form = add_registration_form(event)
-    problem = duplicate = None
+    outcome = Attempt()
     if not event.is_cancelled and form.validate_on_submit():
-        try:
-            result = services.add_registration(event, form.to_data(), notify=form.notify.data)
-        except AlreadyRegistered as error:
-            show_field_error(form, error)
-            duplicate = error.registration
-        except FieldError as error:
-            show_field_error(form, error)
-        except RegistrationError as error:
-            problem = error.message
-        except LockUnavailable:
-            problem = BUSY_MESSAGE
-        else:
-            registration = result.registration
-            flash(_added(registration, result.position, form.notify.data), "success")
+        outcome = attempt(
+            form,
+            lambda: services.add_registration(event, form.to_data(), notify=form.notify.data),
+        )
+        if outcome.done:
+            registration = outcome.result.registration
+            flash(_added(registration, outcome.result.position, form.notify.data), "success")
             return redirect(url_for(".show", event_id=event.id, registration_id=registration.id))
     return render_template(
         "attendees/new.html",
         event=event,
         form=form,
-        problem=problem,
-        duplicate=duplicate,
+        problem=outcome.problem,
+        duplicate=outcome.duplicate,
         places=registrations.workshop_places_left(event),
         has_place=registrations.has_place(event),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engage.access import staff_required
@@ -27,6 +29,32 @@ def registration_or_404(event_id: int, registration_id: int) -> Registration:
     if registration is None or registration.event_id != event.id:
         abort(404)
     return registration
+
+
+@dataclasses.dataclass
+class Attempt:
+    """What a form's service call came to: its result, or why not, for the page to show."""
+
+    done: bool = False
+    result: object = None
+    problem: str | None = None  # shown above the form
+    duplicate: Registration | None = None  # the booking an address already has
+
+
+def attempt(form, work) -> Attempt:
+    """Run a form's service call; named errors go by their fields or above the form."""
+    try:
+        return Attempt(done=True, result=work())
+    except AlreadyRegistered as error:
+        show_field_error(form, error)
+        return Attempt(duplicate=error.registration)
+    except FieldError as error:
+        show_field_error(form, error)
+    except RegistrationError as error:
+        return Attempt(problem=error.message)
+    except LockUnavailable:
+        return Attempt(problem=BUSY_MESSAGE)
+    return Attempt()
 
 
 def _back(registration: Registration):
@@ -59,25 +87,24 @@ def details(event_id: int, registration_id: int):
     form = CorrectDetailsForm(registration=registration)
     if request.method == "GET":
         form.category.data = registration.category.value
-    problem = duplicate = None
+    outcome = Attempt()
     if registration.is_active and form.validate_on_submit():
-        try:
-            changed = services.update_details(
+        outcome = attempt(
+            form,
+            lambda: services.update_details(
                 registration, form.to_details(), notify=not form.quiet.data
-            )
-        except AlreadyRegistered as error:
-            show_field_error(form, error)
-            duplicate = error.registration
-        except FieldError as error:
-            show_field_error(form, error)
-        except RegistrationError as error:
-            problem = error.message
-        except LockUnavailable:
-            problem = BUSY_MESSAGE
-        else:
-            flash(_saved(registration, changed, form.quiet.data), "success")
+            ),
+        )
+        if outcome.done:
+            flash(_saved(registration, outcome.result, form.quiet.data), "success")
             return _back(registration)
-    return _page("attendees/details.html", registration, form, problem, duplicate=duplicate)
+    return _page(
+        "attendees/details.html",
+        registration,
+        form,
+        outcome.problem,
+        duplicate=outcome.duplicate,
+    )
 
 
 def _saved(registration: Registration, changed: list[str], quiet: bool) -> str:
