@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from wtforms import BooleanField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
 from engage.attendees.services import MAY_STAY_EMPTY, Details
 from engage.events.models import Event
 from engage.forms import EngageForm
 from engage.registrations.forms import (
+    ConsentRule,
     EventFields,
     access_field,
     category_field,
@@ -82,9 +83,13 @@ class CancelForm(EngageForm):
     quiet = BooleanField("Don't email them that it is cancelled")
 
 
-class AddRegistrationBase(DetailsForm, EventFields):
+class AddRegistrationBase(ConsentRule, DetailsForm, EventFields):
     """Register someone by hand: the public form's fields, without the honeypot."""
 
+    consent_message = (
+        "Tick to confirm they agreed we may keep their {kind} requirements, "
+        "or leave the requirements empty"
+    )
     dietary_consent = BooleanField(
         "They agreed that we may keep their dietary requirements and share them with the caterers"
     )
@@ -96,22 +101,6 @@ class AddRegistrationBase(DetailsForm, EventFields):
         validators=[DataRequired(message="Confirm they have been told how we use their data")],
     )
     notify = BooleanField("Email them a confirmation", default=True)
-
-    def validate_dietary_consent(self, field) -> None:
-        """A requirement typed in is kept only with their consent: say so, never drop it quietly."""
-        if self.dietary_requirements.data and not field.data:
-            raise ValidationError(
-                "Tick to confirm they agreed we may keep their dietary requirements, "
-                "or leave the requirements empty"
-            )
-
-    def validate_access_consent(self, field) -> None:
-        """As for dietary requirements."""
-        if self.access_requirements.data and not field.data:
-            raise ValidationError(
-                "Tick to confirm they agreed we may keep their access requirements, "
-                "or leave the requirements empty"
-            )
 
     def to_data(self) -> RegistrationData:
         """The answers as the registration service takes them."""

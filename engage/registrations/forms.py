@@ -13,8 +13,11 @@ from engage.forms import EngageForm, NoControlCharacters, SingleLine, strip
 from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
 from engage.registrations.services import (
     ChangeData,
+    ConsentNeeded,
+    Needs,
     RegistrationData,
     TooManyWorkshops,
+    check_consent,
     check_workshop_limit,
 )
 
@@ -114,6 +117,39 @@ def access_field():
     )
 
 
+DIETARY_CONSENT = (
+    "I agree that you may keep my dietary requirements and share them with the caterers"
+)
+ACCESS_CONSENT = "I agree that you may keep my access requirements and share them with the venue"
+
+
+class ConsentRule:
+    """A form mixin: a requirement typed without its consent box ticked is an error on the box.
+
+    The rule is the service's (check_consent); `consent_message`, when set, words
+    it for someone other than the attendee ({kind} is "dietary" or "access").
+    """
+
+    consent_message: str | None = None
+
+    def validate_dietary_consent(self, field) -> None:
+        """Dietary requirements are kept only with their consent."""
+        self._check_consent("dietary", field)
+
+    def validate_access_consent(self, field) -> None:
+        """Access requirements are kept only with their consent."""
+        self._check_consent("access", field)
+
+    def _check_consent(self, kind: str, field) -> None:
+        try:
+            check_consent(kind, self[f"{kind}_requirements"].data or "", bool(field.data))
+        except ConsentNeeded as error:
+            message = self.consent_message
+            raise ValidationError(
+                message.format(kind=kind) if message else error.message
+            ) from error
+
+
 class EventFields(EngageForm):
     """Fields shared by the registration and change forms: workshops and questions."""
 
@@ -137,7 +173,7 @@ class EventFields(EngageForm):
         return found
 
 
-class RegistrationBase(EventFields):
+class RegistrationBase(ConsentRule, EventFields):
     """The public registration form's own fields (workshops and questions come per event)."""
 
     first_name = one_line("First name", 100, "Enter your first name")
@@ -149,13 +185,9 @@ class RegistrationBase(EventFields):
         "Which of these describes you?", "Choose which of these describes you"
     )
     dietary_requirements = dietary_field()
-    dietary_consent = BooleanField(
-        "I agree that you may keep my dietary requirements and share them with the caterers"
-    )
+    dietary_consent = BooleanField(DIETARY_CONSENT)
     access_requirements = access_field()
-    access_consent = BooleanField(
-        "I agree that you may keep my access requirements and share them with the venue"
-    )
+    access_consent = BooleanField(ACCESS_CONSENT)
     privacy = BooleanField(
         "I have read the privacy notice and agree to my details being used to run this event",
         validators=[DataRequired(message="Agree to the privacy notice to register")],
@@ -182,10 +214,23 @@ class RegistrationBase(EventFields):
         )
 
 
-class _ChangeBase(EventFields):
+class _ChangeBase(ConsentRule, EventFields):
+    dietary_requirements = dietary_field()
+    dietary_consent = BooleanField(DIETARY_CONSENT)
+    access_requirements = access_field()
+    access_consent = BooleanField(ACCESS_CONSENT)
+
     def to_data(self) -> ChangeData:
         """The changes as the change service takes them."""
-        return ChangeData(workshop_ids=list(self.workshops.data or []), answers=self.answers())
+        needs = Needs(
+            dietary_requirements=self.dietary_requirements.data or "",
+            dietary_consent=bool(self.dietary_consent.data),
+            access_requirements=self.access_requirements.data or "",
+            access_consent=bool(self.access_consent.data),
+        )
+        return ChangeData(
+            workshop_ids=list(self.workshops.data or []), answers=self.answers(), needs=needs
+        )
 
 
 def _question_field(question: EventQuestion):

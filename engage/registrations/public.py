@@ -22,11 +22,13 @@ from engage.db import LockUnavailable
 from engage.events import services as events
 from engage.events.services import EventNotFound
 from engage.extensions import limiter
+from engage.forms import show_field_error
 from engage.registrations import services
 from engage.registrations.attachments import checkin_link, checkin_qr_svg
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.models import Registration, RegistrationStatus
 from engage.registrations.services import (
+    ConsentNeeded,
     RegistrationError,
     RegistrationNotFound,
     WorkshopError,
@@ -41,6 +43,7 @@ HONEYPOT_MESSAGE = (
     "was filled in. Please leave it blank and try again."
 )
 LAST_REGISTRATION = "last_registration"
+NEEDS_FIELDS = ("dietary_requirements", "dietary_consent", "access_requirements", "access_consent")
 
 
 def _rate_limit() -> str:
@@ -103,7 +106,6 @@ def register(slug: str):
                 "email": result.email,
                 "status": result.status.value,
                 "position": result.position,
-                "discarded": result.discarded,
             }
             return redirect(url_for(".confirmation", slug=event.slug))
     return _private(
@@ -136,7 +138,6 @@ def confirmation(slug: str):
                 email=receipt.get("email", ""),
                 waiting=receipt["status"] == RegistrationStatus.WAITLISTED.value,
                 position=receipt.get("position"),
-                discarded=receipt.get("discarded") or [],
             )
         )
     )
@@ -190,7 +191,7 @@ def _checkin_qr(registration: Registration) -> Markup | None:
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
-    """Change workshops and answers; capacity rules still apply."""
+    """Change workshops, answers and needs (each with its consent); capacity rules still apply."""
     registration = _by_token(token)
     event = registration.event
     if not services.is_changeable(registration):
@@ -201,12 +202,14 @@ def edit(token: str):
         form.workshops.data = [w.id for w in registration.workshops]
         for question, name in form.question_fields:
             form[name].data = registration.answer_for(question)
+        for name in NEEDS_FIELDS:
+            form[name].data = getattr(registration, name)
     problem = None
     if form.validate_on_submit():
         try:
             services.change(registration, form.to_data())
-        except WorkshopError as error:
-            form.workshops.errors.append(error.message)
+        except (WorkshopError, ConsentNeeded) as error:
+            show_field_error(form, error)
         except RegistrationError as error:
             problem = error.message
         except LockUnavailable:

@@ -118,6 +118,18 @@ class AlreadyRegistered(RegistrationError, FieldError):
         )
 
 
+class ConsentNeeded(RegistrationError, FieldError):
+    """A dietary or access requirement was given without the consent to keep it.
+
+    Refused, never dropped quietly: the person types it again or ticks the box.
+    """
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.field = f"{kind}_consent"
+        super().__init__(f"Tick the box to let us keep your {kind} requirements, or clear the box")
+
+
 class RegistrationNotFound(LookupError):
     """No registration matches that self-service token."""
 
@@ -146,11 +158,22 @@ class RegistrationData:
 
 
 @dataclasses.dataclass
+class Needs:
+    """Dietary and access requirements, each with the consent to keep it."""
+
+    dietary_requirements: str = ""
+    dietary_consent: bool = False
+    access_requirements: str = ""
+    access_consent: bool = False
+
+
+@dataclasses.dataclass
 class ChangeData:
-    """What the attendee may change later: workshops and answers."""
+    """What the attendee may change later: workshops, answers and (when given) their needs."""
 
     workshop_ids: list[int]
     answers: dict[int, str | list[str]]
+    needs: Needs | None = None
 
 
 @dataclasses.dataclass
@@ -166,7 +189,6 @@ class RegistrationResult:
     email: str  # the address as stored
     status: RegistrationStatus  # CONFIRMED or WAITLISTED
     position: int | None  # place in the waiting list, when waitlisted
-    discarded: list[str]  # answers not kept for want of consent
     registration: Registration | None
 
 
@@ -312,6 +334,23 @@ def get_by_token(token: str) -> Registration:
 
 
 # --- rules --------------------------------------------------------------------
+
+
+NEED_KINDS = ("dietary", "access")
+
+
+def check_consent(kind: str, requirements: str, consent: bool) -> None:
+    """Raise ConsentNeeded when a `kind` requirement is given without consent to keep it."""
+    if (requirements or "").strip() and not consent:
+        raise ConsentNeeded(kind)
+
+
+def check_needs(needs) -> None:
+    """Raise ConsentNeeded for the first requirement given without its consent."""
+    for kind in NEED_KINDS:
+        check_consent(
+            kind, getattr(needs, f"{kind}_requirements"), getattr(needs, f"{kind}_consent")
+        )
 
 
 def check_workshop_limit(event: Event, ids: Iterable[int]) -> None:
@@ -475,13 +514,13 @@ def register_locked(
         status = WAITLISTED
     else:
         raise EventFull()
-    dietary, access, discarded = _requirements(data)
+    check_needs(data)
     existing = active_registration(event.id, email)
     if existing is not None:
         _send_own_link(existing, now)
         position = _next_in_line(event) if status == WAITLISTED else None
-        return RegistrationResult(email, status, position, discarded, None)
-    registration = _new_registration(event, data, email, status, now, dietary, access)
+        return RegistrationResult(email, status, position, None)
+    registration = _new_registration(event, data, email, status, now)
     registration.workshops = workshops
     registration.answers = answers
     db.session.add(registration)
@@ -493,7 +532,7 @@ def register_locked(
             emails.confirmation(registration, token)
         else:
             emails.waitlist_joined(registration, position, token)
-    return RegistrationResult(email, status, position, discarded, registration)
+    return RegistrationResult(email, status, position, registration)
 
 
 def _next_in_line(event: Event) -> int:
@@ -523,23 +562,7 @@ def _send_own_link(registration: Registration, now: dt.datetime) -> None:
     )
 
 
-def _requirements(data: RegistrationData) -> tuple[str, str, list[str]]:
-    # Dietary and access answers are kept only with their own consent.
-    discarded = []
-    dietary = data.dietary_requirements.strip()
-    if dietary and not data.dietary_consent:
-        discarded.append("dietary requirements")
-        dietary = ""
-    access = data.access_requirements.strip()
-    if access and not data.access_consent:
-        discarded.append("access requirements")
-        access = ""
-    return dietary, access, discarded
-
-
-def _new_registration(
-    event, data: RegistrationData, email: str, status, now, dietary: str, access: str
-) -> Registration:
+def _new_registration(event, data: RegistrationData, email: str, status, now) -> Registration:
     registration = Registration(
         event_id=event.id,
         event=event,
@@ -550,8 +573,8 @@ def _new_registration(
         organisation=data.organisation,
         job_title=data.job_title,
         category=AttendeeCategory(data.category),
-        dietary_requirements=dietary,
-        access_requirements=access,
+        dietary_requirements=data.dietary_requirements.strip(),
+        access_requirements=data.access_requirements.strip(),
         privacy_accepted=bool(data.privacy_accepted),
         privacy_accepted_at=now if data.privacy_accepted else None,
         dietary_consent=bool(data.dietary_consent),
@@ -642,7 +665,7 @@ def cancel_locked(
 def change(
     registration: Registration, data: ChangeData, *, now: dt.datetime | None = None
 ) -> Registration:
-    """Change a registration's workshops and answers; capacity rules still apply."""
+    """Change a registration's workshops, answers and needs; capacity rules still apply."""
     now = now or utcnow()
     registration_id = registration.id
 
@@ -658,6 +681,8 @@ def _change_locked(registration: Registration, data: ChangeData, now: dt.datetim
     event = registration.event
     if not is_changeable(registration, now):
         raise NotChangeable()
+    if data.needs is not None:
+        check_needs(data.needs)
     workshops = choose_workshops(event, data.workshop_ids)
     answers = _answers(event, data.answers)
     if registration.status == CONFIRMED:
@@ -674,4 +699,28 @@ def _change_locked(registration: Registration, data: ChangeData, now: dt.datetim
             keep.append(answer)
     registration.answers = keep
     record_history(registration, HistoryAction.CHANGED, now)
+    if data.needs is not None and _change_needs(registration, data.needs, now):
+        record_history(registration, HistoryAction.CHANGED, now, NEEDS_CHANGED_NOTE)
     return registration
+
+
+# No personal data here: the history is shown to organisers and on the attendee's page.
+NEEDS_CHANGED_NOTE = "needs changed by the attendee"
+
+
+def _change_needs(registration: Registration, needs: Needs, now: dt.datetime) -> bool:
+    """Apply the attendee's own needs; whether anything changed.
+
+    Consent given (or renewed for a changed answer) is recorded with its time;
+    a need cleared is cleared with its consent, since nothing is kept any more.
+    """
+    changed = False
+    for kind in NEED_KINDS:
+        text = getattr(needs, f"{kind}_requirements").strip()
+        if text == getattr(registration, f"{kind}_requirements"):
+            continue
+        changed = True
+        setattr(registration, f"{kind}_requirements", text)
+        setattr(registration, f"{kind}_consent", bool(text))
+        setattr(registration, f"{kind}_consent_at", now if text else None)
+    return changed

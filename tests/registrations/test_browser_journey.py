@@ -54,7 +54,7 @@ def test_register_then_change_a_workshop_then_cancel(app, live_server, page, mak
     page.goto(f"{live_server.url}/registrations/{token}")
     assert "Place confirmed" in page.locator("#registration-status").inner_text()
 
-    page.get_by_role("link", name="Change your workshops and answers").click()
+    page.get_by_role("link", name="Change your workshops, answers or requirements").click()
     page.get_by_label("Well-being").check()
     page.get_by_label("Learning from failure").uncheck()
     page.get_by_role("button", name="Save changes").click()

@@ -19,8 +19,10 @@ from engage.registrations.models import (
 )
 from engage.registrations.services import (
     ChangeData,
+    ConsentNeeded,
     EventFull,
     InvalidAnswer,
+    Needs,
     NotChangeable,
     RegistrationClosed,
     RegistrationNotFound,
@@ -76,14 +78,79 @@ def test_checkin_codes_differ(app, make_event):
         assert a.checkin_code != b.checkin_code
 
 
-def test_requirements_without_their_consent_are_discarded(app, make_event):
+@pytest.mark.parametrize("kind", ["dietary", "access"])
+def test_a_requirement_without_its_consent_is_refused_not_dropped(app, make_event, kind):
     event = make_event()
     with app.app_context():
-        result = book(event, dietary_requirements="Nut allergy", access_requirements="Hearing loop")
-        assert result.discarded == ["dietary requirements", "access requirements"]
-        assert result.registration.dietary_requirements == ""
-        assert result.registration.access_requirements == ""
-        assert result.registration.dietary_consent_at is None
+        with pytest.raises(ConsentNeeded) as refused:
+            book(event, **{f"{kind}_requirements": "Nut allergy"})
+        assert refused.value.field == f"{kind}_consent"
+        assert db.session.scalars(db.select(Registration)).all() == []
+        assert _outbox("registration_confirmation") == []
+
+
+def test_a_requirement_with_its_consent_is_kept_with_the_time(app, make_event):
+    event = make_event()
+    with app.app_context():
+        registration = book(
+            event, access_requirements="Hearing loop", access_consent=True
+        ).registration
+        assert registration.access_requirements == "Hearing loop"
+        assert registration.access_consent and registration.access_consent_at == NOW
+        assert not registration.dietary_consent and registration.dietary_consent_at is None
+
+
+LATER = NOW + dt.timedelta(hours=2)
+
+
+def _change_needs(registration, **needs):
+    services.change(
+        registration, ChangeData(workshop_ids=[], answers={}, needs=Needs(**needs)), now=LATER
+    )
+    db.session.expire_all()
+    return db.session.get(Registration, registration.id)
+
+
+def test_the_attendee_adds_changes_and_clears_needs_with_consent(app, make_event):
+    event = make_event()
+    with app.app_context():
+        registration = book(event).registration
+        registration = _change_needs(
+            registration, dietary_requirements="Halal", dietary_consent=True
+        )
+        assert registration.dietary_requirements == "Halal"
+        assert registration.dietary_consent and registration.dietary_consent_at == LATER
+        assert registration.access_requirements == "" and not registration.access_consent
+        assert registration.history[-1].note == services.NEEDS_CHANGED_NOTE
+        assert "Halal" not in registration.history[-1].note
+        registration = _change_needs(
+            registration,
+            dietary_requirements="Halal",
+            dietary_consent=True,
+            access_requirements="I use a wheelchair",
+            access_consent=True,
+        )
+        assert registration.access_requirements == "I use a wheelchair"
+        assert registration.access_consent_at == LATER
+        registration = _change_needs(
+            registration, access_requirements="I use a wheelchair", access_consent=True
+        )
+        assert registration.dietary_requirements == "" and not registration.dietary_consent
+        assert registration.dietary_consent_at is None
+
+
+def test_the_attendee_cannot_give_a_need_without_consent(app, make_event):
+    event = make_event()
+    with app.app_context():
+        registration = book(event, dietary_requirements="Vegan", dietary_consent=True).registration
+        history = len(registration.history)
+        with pytest.raises(ConsentNeeded):
+            _change_needs(registration, dietary_requirements="Vegan, no nuts")
+        db.session.expire_all()
+        registration = db.session.get(Registration, registration.id)
+        assert registration.dietary_requirements == "Vegan"
+        assert registration.dietary_consent_at == NOW
+        assert len(registration.history) == history
 
 
 @pytest.mark.parametrize(

@@ -147,18 +147,28 @@ def test_workshop_rules_show_against_the_workshops(app, client, workshop_event):
     assert "Choose no more than 2 workshops" in too_many.get_data(as_text=True)
 
 
-def test_requirements_without_consent_are_not_kept_and_the_page_says_so(app, client, make_event):
+def _outbox_count(app):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed"), [("dietary", "Halal"), ("access", "I use a wheelchair")]
+)
+def test_a_need_without_its_consent_stops_the_form(app, client, make_event, kind, typed):
     make_event(slug="day")
     response = client.post(
         "/events/day/register",
-        data=form(dietary_requirements="Coeliac", access_requirements="Step-free"),
-        follow_redirects=True,
+        data=form(**{f"{kind}_requirements": typed}, organisation="Kept Org"),
     )
     html = response.get_data(as_text=True)
-    assert "did not keep your dietary requirements and access requirements" in html
-    [registration] = _registrations(app)
-    assert registration.dietary_requirements == "" and registration.access_requirements == ""
-    assert "Coeliac" not in html
+    message = f"Tick the box to let us keep your {kind} requirements, or clear the box"
+    assert response.status_code == 200
+    assert "<title>Error: " in html and "There is a problem" in html
+    assert f'<a href="#{kind}_consent">{message}</a>' in html
+    assert f'id="{kind}_consent-error"' in html
+    assert re.search(rf">\s*{typed}</textarea>", html) and 'value="Kept Org"' in html
+    assert _registrations(app) == [] and _outbox_count(app) == 0
 
 
 def test_requirements_with_consent_are_kept(app, client, make_event):
@@ -169,6 +179,9 @@ def test_requirements_with_consent_are_kept(app, client, make_event):
     )
     [registration] = _registrations(app)
     assert registration.dietary_requirements == "Coeliac" and registration.dietary_consent
+    assert registration.dietary_consent_at is not None
+    confirmation = client.get("/events/day/registered").get_data(as_text=True)
+    assert "register again" not in confirmation and "Registration complete" in confirmation
 
 
 def test_honeypot_turns_away_with_a_message_and_saves_nothing(app, client, make_event):
@@ -295,6 +308,53 @@ def test_edit_refuses_overlap_with_a_message(app, client, booked):
     )
     html = response.get_data(as_text=True)
     assert "<title>Error: " in html and "run at the same time" in html
+
+
+def _needs(**changes):
+    fields = {"workshops": [], "question_2": "Car"}
+    fields.update(changes)
+    return fields
+
+
+def test_edit_adds_changes_and_clears_needs_with_consent(app, client, booked):
+    page = client.get(f"/registrations/{booked}/edit").get_data(as_text=True)
+    assert 'name="dietary_requirements"' in page and 'name="access_consent"' in page
+    added = client.post(
+        f"/registrations/{booked}/edit",
+        data=_needs(dietary_requirements="Halal", dietary_consent="y"),
+        follow_redirects=True,
+    )
+    assert "Your registration has been updated." in added.get_data(as_text=True)
+    [registration] = _registrations(app)
+    assert registration.dietary_requirements == "Halal" and registration.dietary_consent
+    assert registration.dietary_consent_at is not None
+    with app.app_context():
+        notes = [h.note for h in db.session.get(Registration, registration.id).history]
+    assert notes[-1] == services.NEEDS_CHANGED_NOTE
+    page = client.get(f"/registrations/{booked}/edit").get_data(as_text=True)
+    assert re.search(r">\s*Halal</textarea>", page) and re.search(
+        r'<input checked[^>]*id="dietary_consent"', page
+    )
+    client.post(
+        f"/registrations/{booked}/edit",
+        data=_needs(access_requirements="Step-free", access_consent="y"),
+    )
+    [registration] = _registrations(app)
+    assert registration.dietary_requirements == "" and not registration.dietary_consent
+    assert registration.access_requirements == "Step-free" and registration.access_consent_at
+
+
+def test_edit_refuses_a_need_without_consent(app, client, booked):
+    response = client.post(
+        f"/registrations/{booked}/edit", data=_needs(access_requirements="Hearing loop")
+    )
+    html = response.get_data(as_text=True)
+    message = "Tick the box to let us keep your access requirements, or clear the box"
+    assert response.status_code == 200 and "<title>Error: " in html
+    assert f'<a href="#access_consent">{message}</a>' in html
+    assert re.search(r">\s*Hearing loop</textarea>", html)
+    [registration] = _registrations(app)
+    assert registration.access_requirements == "" and registration.access_consent_at is None
 
 
 def test_cancel_asks_first_then_cancels_and_promotes(app, client, booked):
