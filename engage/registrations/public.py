@@ -198,7 +198,9 @@ def _by_token(token: str) -> Registration:
     try:
         registration = services.get_by_token(token)
     except RegistrationNotFound:
-        abort(404)
+        # Says where to get a working link, and nothing about any registration.
+        page = render_template("registrations/link_invalid.html")
+        abort(_private(current_app.make_response((page, 404))))
     if services.link_expired(registration):
         abort(_link_expired(registration.event))
     return registration
