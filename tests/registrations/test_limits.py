@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from limits import parse
 
-from engage.accounts.throttle import StorageThrottle, throttle
+from engage.accounts.throttle import StorageThrottle, ThrottleUnavailable, throttle
 from engage.db import utcnow
 from engage.errors import render_error
 from engage.events.models import Event
@@ -181,3 +181,19 @@ def test_the_counts_say_when_a_key_is_free_again(app, store):
             assert counters.blocked_until(limit, "other") is None  # control
         with time_machine.travel(start + dt.timedelta(hours=1, seconds=1), tick=False):
             assert counters.blocked_until(limit, "k") is None
+
+
+def test_booking_stays_open_when_the_counts_cannot_be_reached(make_app, make_event, monkeypatch):
+    app = make_app(RATELIMIT_ENABLED=True)
+    make_event(slug="day")
+
+    def unreachable(*_args):
+        raise ThrottleUnavailable()
+
+    with app.app_context():
+        counters = throttle()
+    monkeypatch.setattr(counters, "blocked_until", unreachable)
+    monkeypatch.setattr(counters, "hit", unreachable)
+    response = app.test_client().post("/events/day/register", data=form())
+    assert response.status_code == 302
+    assert _count(app) == 1
