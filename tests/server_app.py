@@ -1,8 +1,8 @@
 """A test-only WSGI app for tests that need a real server: `gunicorn tests.server_app:app`.
 
-It serves the database named by ENGAGE_TEST_SERVER_DATABASE_URL, with CSRF and
-Flask-Limiter's registration limit off so that a burst of plain POSTs is
-accepted. Everything else is as deployed: the sign-in throttle's storage
+It serves the database named by ENGAGE_TEST_SERVER_DATABASE_URL, with CSRF off,
+and the booking limits off unless ENGAGE_TEST_RATELIMIT is set, so that a burst of
+plain POSTs is accepted. Everything else is as deployed: the sign-in throttle's storage
 comes from RATELIMIT_STORAGE_URI (the database when unset). Each answer names
 the worker process that gave it, so a test can show its requests were spread.
 """
@@ -17,7 +17,7 @@ app = create_app(
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": os.environ["ENGAGE_TEST_SERVER_DATABASE_URL"],
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_ENABLED": bool(os.environ.get("ENGAGE_TEST_RATELIMIT")),
         # Tests running at once on one Redis keep their counters apart by prefix.
         "RATELIMIT_STORAGE_OPTIONS": {
             "key_prefix": os.environ.get("ENGAGE_TEST_KEY_PREFIX", "engage-test-server")

@@ -19,6 +19,9 @@ from engage.tokens import digest
 
 SIGN_IN_FAILURES = parse("5 per 15 minutes")
 RESET_REQUESTS = parse("3 per hour")
+# The longest window any limit may use (other features count here too, such as
+# bookings per address): database rows are kept this long, then pruned.
+LONGEST_WINDOW = dt.timedelta(days=1)
 _EXTENSION = "engage.accounts.throttle"
 
 
@@ -48,6 +51,9 @@ class Throttle(Protocol):
     def clear(self, limit: RateLimitItem, *keys: str) -> None:
         """Forget the attempts counted against the keys."""
 
+    def blocked_until(self, limit: RateLimitItem, *keys: str) -> dt.datetime | None:
+        """When every key is under the limit again; None if none has used it up."""
+
 
 class StorageThrottle:
     """Counters in a `limits` storage that every worker shares, such as Redis."""
@@ -72,6 +78,13 @@ class StorageThrottle:
         with _storage_errors():
             for key in keys:
                 self.limiter.clear(limit, "engage", key)
+
+    def blocked_until(self, limit: RateLimitItem, *keys: str) -> dt.datetime | None:
+        """When every key is under the limit again; None if none has used it up."""
+        with _storage_errors():
+            stats = [self.limiter.get_window_stats(limit, "engage", key) for key in keys]
+        resets = [s.reset_time for s in stats if s.remaining <= 0]
+        return dt.datetime.fromtimestamp(max(resets), dt.UTC) if resets else None
 
 
 def _window(limit: RateLimitItem) -> dt.timedelta:
@@ -122,6 +135,24 @@ class DatabaseThrottle:
         with _storage_errors(), transaction() as session:
             session.execute(delete(ThrottleHit).where(ThrottleHit.key.in_(keys)))
 
+    def blocked_until(self, limit: RateLimitItem, *keys: str) -> dt.datetime | None:
+        """When every key is under the limit again; None if none has used it up."""
+        since = utcnow() - _window(limit)
+        frees = []
+        with _storage_errors():
+            for key in keys:
+                # Newest first: once the limit-th newest hit leaves the window, one is free.
+                nth = db.session.scalars(
+                    select(ThrottleHit.hit_at)
+                    .where(ThrottleHit.key == key, ThrottleHit.hit_at > since)
+                    .order_by(ThrottleHit.hit_at.desc())
+                    .offset(limit.amount - 1)
+                    .limit(1)
+                ).first()
+                if nth is not None:
+                    frees.append(nth + _window(limit))
+        return max(frees) if frees else None
+
 
 def address_key(address: str | None) -> str:
     """The counter for one client address (hashed, as the account's is)."""
@@ -144,8 +175,7 @@ def init_app(app: Flask) -> None:
     uri = app.config["RATELIMIT_STORAGE_URI"]
     if uri.startswith("memory://"):
         # Memory lives in one process: each gunicorn worker would count alone.
-        keep = max(_window(SIGN_IN_FAILURES), _window(RESET_REQUESTS))
-        app.extensions[_EXTENSION] = DatabaseThrottle(keep)
+        app.extensions[_EXTENSION] = DatabaseThrottle(LONGEST_WINDOW)
     else:
         options = app.config.get("RATELIMIT_STORAGE_OPTIONS")
         app.extensions[_EXTENSION] = StorageThrottle(uri, options)

@@ -127,6 +127,17 @@ def already_registered(registration: Registration, token: str, *, position: int 
     )
 
 
+def link_again(registration: Registration, token: str, *, position: int | None):
+    """Send the self-service link someone asked for again."""
+    return _send(
+        registration,
+        kind="manage_link_again",
+        subject=f"Your link for {registration.event.title}",
+        template="link_again",
+        context={"manage_url": manage_link(token), "position": position},
+    )
+
+
 def promoted(registration: Registration, token: str, *, dropped_workshops: Iterable = ()):
     """Tell someone on the waiting list that a place is now theirs, and which workshops are not."""
     return _send(

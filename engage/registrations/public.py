@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 from email.utils import parseaddr
 
 from flask import (
@@ -18,14 +18,15 @@ from flask import (
 )
 from markupsafe import Markup
 
-from engage.db import LockUnavailable
+from engage.accounts.throttle import ThrottleUnavailable
+from engage.db import LockUnavailable, utcnow
 from engage.events import services as events
 from engage.events.services import EventNotFound
-from engage.extensions import limiter
 from engage.forms import show_field_error
-from engage.registrations import services
+from engage.registrations import limits, services
 from engage.registrations.attachments import checkin_link, checkin_qr_svg
 from engage.registrations.forms import change_form, registration_form
+from engage.registrations.link_form import LinkAgainForm
 from engage.registrations.models import Registration, RegistrationStatus
 from engage.registrations.services import (
     ConsentNeeded,
@@ -33,10 +34,10 @@ from engage.registrations.services import (
     RegistrationNotFound,
     WorkshopError,
 )
+from engage.timefmt import clock_time, date_and_time, local, zone_label
 
 bp = Blueprint("registrations", __name__)
 
-DEFAULT_RATE_LIMIT = "20 per hour"
 BUSY_MESSAGE = "Lots of people are registering right now. Please try again in a moment."
 HONEYPOT_MESSAGE = (
     "Your registration was not sent because the field marked “Leave this field empty” "
@@ -46,12 +47,32 @@ LAST_REGISTRATION = "last_registration"
 NEEDS_FIELDS = ("dietary_requirements", "dietary_consent", "access_requirements", "access_consent")
 
 
-def _rate_limit() -> str:
-    return (
-        current_app.config.get("REGISTRATION_RATE_LIMIT")
-        or os.environ.get("REGISTRATION_RATE_LIMIT")
-        or DEFAULT_RATE_LIMIT
-    )
+TOO_MANY_BOOKINGS = (
+    "Too many bookings have been made from this connection or for this email address "
+    "in the last hour. Nothing has been booked. You can try again after {time}."
+)
+TOO_MANY_LINKS = "You have asked for a link too many times. You can try again after {time}."
+
+
+def _try_again(event, at) -> str:
+    """'3:41pm (UK time)' in the event's zone, with the day if it is not today there."""
+    if local(at, event.timezone).date() != local(utcnow(), event.timezone).date():
+        return date_and_time(at, event.timezone)
+    return f"{clock_time(at, event.timezone)} ({zone_label(event.timezone)})"
+
+
+def _blocked_until(limit, email: str):
+    # Booking stays open if the shared counters cannot be reached (as the README says).
+    try:
+        return limits.blocked_until(limit, request.remote_addr, email)
+    except ThrottleUnavailable:
+        return None
+
+
+def _count(limit, email: str) -> None:
+    # A booking already made must not turn into an error page because counting failed.
+    with contextlib.suppress(ThrottleUnavailable):
+        limits.count(limit, request.remote_addr, email)
 
 
 @bp.app_context_processor
@@ -77,7 +98,6 @@ def _private(response):
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
 def register(slug: str):
     """The registration form; a valid submission books a place or joins the waiting list."""
     event = _event(slug)
@@ -86,9 +106,15 @@ def register(slug: str):
         return render_template("registrations/closed.html", event=event, availability=availability)
     form = registration_form(event)
     problem = None
+    status = 200
     if request.method == "POST" and form.website.data:
         problem = HONEYPOT_MESSAGE
     elif form.validate_on_submit():
+        # Only completed bookings count: a form sent back with errors costs nothing.
+        if retry := _blocked_until(limits.bookings(), form.email.data):
+            problem = TOO_MANY_BOOKINGS.format(time=_try_again(event, retry))
+            status = 429
+            return _register_page(event, form, availability, problem, status)
         try:
             result = services.register(event, form.to_data())
         except WorkshopError as error:
@@ -98,6 +124,7 @@ def register(slug: str):
         except LockUnavailable:
             problem = BUSY_MESSAGE
         else:
+            _count(limits.bookings(), form.email.data)
             # The same receipt whether this booked a place or the address was
             # registered already (and was emailed its link): nothing in the
             # page or the session cookie tells the two apart.
@@ -108,19 +135,43 @@ def register(slug: str):
                 "position": result.position,
             }
             return redirect(url_for(".confirmation", slug=event.slug))
-    return _private(
-        current_app.make_response(
-            render_template(
-                "registrations/register.html",
-                event=event,
-                form=form,
-                availability=availability,
-                problem=problem,
-                places=services.workshop_places_left(event),
-                organisations=services.known_organisations(),
-            )
-        )
+    return _register_page(event, form, availability, problem, status)
+
+
+def _register_page(event, form, availability, problem, status):
+    page = render_template(
+        "registrations/register.html",
+        event=event,
+        form=form,
+        availability=availability,
+        problem=problem,
+        places=services.workshop_places_left(event),
+        organisations=services.known_organisations(),
     )
+    return _private(current_app.make_response((page, status)))
+
+
+@bp.route("/events/<slug>/link", methods=["GET", "POST"])
+def link_again(slug: str):
+    """Email me my link again: the same answer whether or not the address is booked."""
+    event = _event(slug)
+    form = LinkAgainForm()
+    problem = None
+    status = 200
+    sent = False
+    if form.validate_on_submit():
+        limit = limits.link_requests()
+        if retry := limits.blocked_until(limit, request.remote_addr, form.email.data):
+            problem = TOO_MANY_LINKS.format(time=_try_again(event, retry))
+            status = 429
+        else:
+            limits.count(limit, request.remote_addr, form.email.data)
+            services.send_link_again(event, form.email.data)
+            sent = True
+    page = render_template(
+        "registrations/link_again.html", event=event, form=form, problem=problem, sent=sent
+    )
+    return _private(current_app.make_response((page, status)))
 
 
 @bp.get("/events/<slug>/registered")
@@ -148,7 +199,9 @@ def _by_token(token: str) -> Registration:
     try:
         registration = services.get_by_token(token)
     except RegistrationNotFound:
-        abort(404)
+        # Says where to get a working link, and nothing about any registration.
+        page = render_template("registrations/link_invalid.html")
+        abort(_private(current_app.make_response((page, 404))))
     if services.link_expired(registration):
         abort(_link_expired(registration.event))
     return registration

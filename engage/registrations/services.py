@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.addresses import normalise_email
-from engage.db import retrying, utcnow
+from engage.db import retrying, transaction, utcnow
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind
 from engage.events.services import BookingState, booking_closed
 from engage.extensions import db
@@ -542,7 +542,19 @@ def _next_in_line(event: Event) -> int:
     return (db.session.scalar(query) or 0) + 1
 
 
-def _send_own_link(registration: Registration, now: dt.datetime) -> None:
+def send_link_again(event: Event, email: str, *, now: dt.datetime | None = None) -> None:
+    """Email this address's booking for the event a fresh self-service link, if it has one.
+
+    Returns nothing either way, so the caller cannot tell whether it is booked.
+    """
+    now = now or utcnow()
+    with transaction():
+        registration = active_registration(event.id, normalise_email(email))
+        if registration is not None:
+            _send_own_link(registration, now, asked=True)
+
+
+def _send_own_link(registration: Registration, now: dt.datetime, *, asked: bool = False) -> None:
     """Email an address already registered its own fresh link, at most once in a while.
 
     A double click, or someone typing the address again and again, would
@@ -555,7 +567,8 @@ def _send_own_link(registration: Registration, now: dt.datetime) -> None:
     )
     if latest is not None and now - latest < LINK_RESEND_INTERVAL:
         return
-    emails.already_registered(
+    send = emails.link_again if asked else emails.already_registered
+    send(
         registration,
         issue_manage_token(registration, now=now),
         position=waitlist_position(registration),

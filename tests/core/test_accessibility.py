@@ -65,6 +65,7 @@ def public_site(make_event, make_news):
         "/events/",
         "/events/day",
         "/events/full",
+        "/events/day/link",
         "/news/",
         "/news/hello",
         "/privacy",

@@ -106,6 +106,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "events.event_ics": PUBLIC,
     "events.feed_ics": PUBLIC,
     "registrations.register": PUBLIC,
+    "registrations.link_again": PUBLIC,
     # Nothing booked in this browser: back to the event.
     "registrations.confirmation": answers(*["302 /events/{event_slug}"] * 4),
     **{

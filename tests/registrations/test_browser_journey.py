@@ -1,14 +1,18 @@
 """An attendee's whole journey in a real browser: find, register, change, cancel."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from engage.db import utcnow
+from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
+from engage.registrations import services
 from engage.registrations.models import Registration
-from tests.registrations.conftest import workshop
+from tests.registrations.conftest import data, workshop
 
 pytestmark = pytest.mark.browser
 
@@ -94,3 +98,30 @@ def test_register_page_fits_a_320px_screen(live_server, page, make_event):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_a_lost_link_is_sent_again_from_the_event_page_on_a_phone(
+    app, live_server, page, make_event
+):
+    event = make_event(slug="day", title="Engagement Day")
+    with app.app_context():
+        # Booked an hour ago, so its first link is not "moments ago".
+        earlier = utcnow() - dt.timedelta(hours=1)
+        services.register(
+            db.session.get(Event, event.id), data(email="ada@example.org"), now=earlier
+        )
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/events/day")
+    page.get_by_role("link", name="Email me my link again").click()
+    page.wait_for_url("**/events/day/link")
+    page.get_by_label("Email address").fill("ada@example.org")
+    page.get_by_role("button", name="Send my link").click()
+    assert page.locator("h1").inner_text() == "Check your email"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    with app.app_context():
+        body = db.session.scalar(
+            db.select(OutboxMessage.body_text).where(OutboxMessage.kind == "manage_link_again")
+        )
+    token = re.search(r"/registrations/(\S+)", body).group(1)
+    page.goto(f"{live_server.url}/registrations/{token}")
+    assert "Place confirmed" in page.locator("#registration-status").inner_text()

@@ -36,6 +36,7 @@ def _calls(registration: Registration) -> dict:
         "confirmation": lambda: emails.confirmation(registration, TOKEN),
         "waitlist_joined": lambda: emails.waitlist_joined(registration, 1, TOKEN),
         "already_registered": lambda: emails.already_registered(registration, TOKEN, position=None),
+        "link_again": lambda: emails.link_again(registration, TOKEN, position=None),
         "promoted": lambda: emails.promoted(registration, TOKEN),
         "cancelled": lambda: emails.cancelled(registration),
         "event_changed": lambda: emails.event_changed(registration, [], token=TOKEN, position=None),

@@ -24,6 +24,7 @@ from tests.security.world import changed_tables, sign_in_as, snapshot, url_for_r
 # What each form's POST would carry: enough to change something if the token were not checked.
 BODIES = {
     "registrations.register": "registration",
+    "registrations.link_again": "link again",
     "registrations.edit": "self-service edit",
     "accounts.sign_in": "sign in",
     "accounts.reset_request": "reset request",

@@ -156,6 +156,13 @@ FORMS = {
         _registration,
         REGISTRATION_FIELDS,
     ),
+    "link again": FormCase(
+        None,
+        "/events/day/link",
+        lambda w: {"email": "grace@example.org"},
+        ("email",),
+        accepted=lambda response: "Check your email" in response.get_data(as_text=True),
+    ),
     "self-service edit": FormCase(
         None,
         "/registrations/{registration_token}/edit",
@@ -337,7 +344,7 @@ def post(app, world: dict, case: FormCase, body: dict, as_json: bool):
 # Forms that share one site: a success in one does not stop the others being reached
 # (a cancelled event would close registration, so the attendee forms have their own).
 GROUPS = {
-    "attendee": ("registration", "self-service edit"),
+    "attendee": ("registration", "link again", "self-service edit"),
     "passwords": (
         "sign in",
         "reset request",
