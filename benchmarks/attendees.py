@@ -8,6 +8,8 @@ Printed only; `make bench` runs it after the HTTP scenarios.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import os
 import statistics
@@ -70,17 +72,30 @@ def _peak(client, method: str, url: str, **options) -> int:
         tracemalloc.stop()
 
 
-def main() -> int:
-    """Seed, measure, print."""
+@dataclasses.dataclass
+class Site:
+    """A throwaway site for a benchmark: the app, an admin's client, one seeded event."""
+
+    app: object
+    client: object
+    event_id: int
+    workshops: tuple[int, ...]
+    seconds_to_seed: float
+
+
+@contextlib.contextmanager
+def seeded_site(registrations: int, **config):
+    """SQLite in a temporary folder, one event of `registrations` people, an admin signed in."""
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
                 "TESTING": True,
                 "ENGAGE_ENV": "testing",
                 "SECRET_KEY": "bench-" + "x" * 40,
-                "WTF_CSRF_ENABLED": False,  # the export forms are posted directly
+                "WTF_CSRF_ENABLED": False,  # forms are posted directly, as their pages would
                 "RATELIMIT_ENABLED": False,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
+                **config,
             }
         )
         with app.app_context():
@@ -92,12 +107,23 @@ def main() -> int:
             event_id, admin_id = event.id, admin.get_id()
             workshops = tuple(w.id for w in event.workshops)
             started = time.perf_counter()
-            seed_registrations(event_id, REGISTRATIONS, workshop_ids=workshops, waitlisted_every=10)
+            seed_registrations(event_id, registrations, workshop_ids=workshops, waitlisted_every=10)
+            db.session.commit()
             seeded = time.perf_counter() - started
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = admin_id, True
+        try:
+            yield Site(app, client, event_id, workshops, seeded)
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
+
+def main() -> int:
+    """Seed, measure, print."""
+    with seeded_site(REGISTRATIONS) as site:
+        client, event_id, seeded = site.client, site.event_id, site.seconds_to_seed
         base = f"/admin/events/{event_id}/attendees"
         print(f"attendees: {REGISTRATIONS:,} registrations on SQLite, seeded in {seeded:.1f}s")
         for name, url in (("list", base + "/"), ("list, searched", base + "/?q=surname0999")):
@@ -120,8 +146,6 @@ def main() -> int:
             data = {"file_format": file_format}
             seconds, size = _timed(client, "POST", base + "/export/catering", data=data)
             print(f"  catering {file_format:<13} {seconds:>7.2f} s      {size / 1e3:.0f} kB file")
-        with app.app_context():
-            db.engine.dispose()
     return 0
 
 

@@ -13,17 +13,13 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 from sqlalchemy import select
 
-from benchmarks.attendees import _event
-from engage import create_app
-from engage.accounts.models import Role, User
+from benchmarks.attendees import seeded_site
 from engage.extensions import db
 from engage.registrations.models import Registration, RegistrationStatus, registration_workshops
-from tests.attendees.seeding import seed_registrations
 
 REGISTRATIONS = int(os.environ.get("BENCH_ATTENDEES", "10000"))
 CHECK_INS = int(os.environ.get("BENCH_CHECK_INS", "250"))
@@ -72,32 +68,10 @@ def _report(name: str, times: list[float]) -> bool:
 
 def main() -> int:
     """Seed, check people in by code, print; non-zero when the target is missed."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "TESTING": True,
-                "ENGAGE_ENV": "testing",
-                "SECRET_KEY": "bench-" + "x" * 40,
-                "WTF_CSRF_ENABLED": False,  # the box is posted directly, as the page would
-                "RATELIMIT_ENABLED": False,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
-            }
-        )
-        with app.app_context():
-            db.create_all()
-            event = _event()
-            admin = User(email="bench@example.org", name="Bench", role=Role.ADMIN)
-            db.session.add_all([event, admin])
-            db.session.commit()
-            event_id, admin_id = event.id, admin.get_id()
-            workshops = tuple(w.id for w in event.workshops)
-            seed_registrations(event_id, REGISTRATIONS, workshop_ids=workshops, waitlisted_every=10)
-            db.session.commit()
+    with seeded_site(REGISTRATIONS) as site:
+        client, event_id, workshops = site.client, site.event_id, site.workshops
+        with site.app.app_context():
             desk_codes, room_codes = _codes(event_id, workshops[0])
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = admin_id, True
-
         desk = f"/admin/events/{event_id}/check-in"
         room = f"{desk}?workshop={workshops[0]}&room=1"
         print(
@@ -110,8 +84,6 @@ def main() -> int:
         ok &= _report(
             "by code at a room's door", _time_codes(client, room, room_codes, "In Workshop 1:")
         )
-        with app.app_context():
-            db.engine.dispose()
     return 0 if ok else 1
 
 
