@@ -30,6 +30,45 @@ def workshop(title: str, hour: int, capacity: int | None = None, minutes: int = 
     )
 
 
+# Every field of the public registration form (the honeypot, `website`, included).
+FORM_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "organisation",
+    "job_title",
+    "category",
+    "workshops",
+    "dietary_requirements",
+    "dietary_consent",
+    "access_requirements",
+    "access_consent",
+    "privacy",
+    "website",
+)
+
+
+def standard_questions() -> list[EventQuestion]:
+    """One question of each kind, as the test events ask them."""
+    return [
+        EventQuestion(kind=QuestionKind.TEXT, label="What do you hope to learn?"),
+        EventQuestion(
+            kind=QuestionKind.SINGLE_CHOICE,
+            label="How will you travel?",
+            choices=["Train", "Car", "Other"],
+            is_required=True,
+            position=1,
+        ),
+        EventQuestion(
+            kind=QuestionKind.MULTIPLE_CHOICE,
+            label="Topics of interest",
+            choices=["Leadership", "Well-being", "Data"],
+            position=2,
+        ),
+        EventQuestion(kind=QuestionKind.YES_NO, label="Need parking?", position=3),
+    ]
+
+
 @pytest.fixture
 def workshop_event(make_event):
     """An event with two rounds of workshops and one question of each kind."""
@@ -43,26 +82,7 @@ def workshop_event(make_event):
                 workshop("Evidence-based practice", 14, capacity=2),
             ],
         )
-        fields.setdefault(
-            "questions",
-            [
-                EventQuestion(kind=QuestionKind.TEXT, label="What do you hope to learn?"),
-                EventQuestion(
-                    kind=QuestionKind.SINGLE_CHOICE,
-                    label="How will you travel?",
-                    choices=["Train", "Car", "Other"],
-                    is_required=True,
-                    position=1,
-                ),
-                EventQuestion(
-                    kind=QuestionKind.MULTIPLE_CHOICE,
-                    label="Topics of interest",
-                    choices=["Leadership", "Well-being", "Data"],
-                    position=2,
-                ),
-                EventQuestion(kind=QuestionKind.YES_NO, label="Need parking?", position=3),
-            ],
-        )
+        fields.setdefault("questions", standard_questions())
         fields.setdefault("max_workshops", 2)
         return make_event(**fields)
 

@@ -11,7 +11,7 @@ from engage.mail.models import OutboxMessage
 from engage.registrations import services
 from engage.registrations.attachments import checkin_qr_svg
 from engage.registrations.models import Registration, RegistrationStatus
-from tests.registrations.conftest import form, qr_link
+from tests.registrations.conftest import FORM_FIELDS, form, qr_link
 
 
 def _registrations(app):
@@ -45,21 +45,7 @@ def test_form_shows_every_field_with_labels(client, workshop_event):
     response = client.get("/events/day/register")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    for name in (
-        "first_name",
-        "last_name",
-        "email",
-        "organisation",
-        "job_title",
-        "category",
-        "workshops",
-        "dietary_requirements",
-        "dietary_consent",
-        "access_requirements",
-        "access_consent",
-        "privacy",
-        "website",
-    ):
+    for name in FORM_FIELDS:
         assert f'name="{name}"' in html, name
     assert "What do you hope to learn?" in html and "Need parking?" in html
     assert 'href="/privacy"' in html

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TEST_PASSWORD
+from tests.registrations.conftest import FORM_FIELDS
 from tests.security.world import changed_tables, sign_in_as, snapshot
 
 NEW_PASSWORD = "a fresh new passphrase"
@@ -59,21 +60,7 @@ def _registration(world) -> dict:
     }
 
 
-REGISTRATION_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "organisation",
-    "job_title",
-    "category",
-    "workshops",
-    "dietary_requirements",
-    "dietary_consent",
-    "access_requirements",
-    "access_consent",
-    "privacy",
-    "website",
-)
+REGISTRATION_FIELDS = FORM_FIELDS
 EVENT = {
     "title": "Engagement Day 2027",
     "slug": "",

@@ -14,37 +14,17 @@ from flask import url_for
 
 from engage.accounts import services as accounts
 from engage.accounts.models import Role, User
-from engage.events.models import Event, EventQuestion, QuestionKind, event_organisers
+from engage.events.models import Event, QuestionKind, event_organisers
 from engage.extensions import db
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations import services as registrations
 from tests.conftest import TEST_PASSWORD, hash_for_tests
-from tests.registrations.conftest import data, workshop
+from tests.registrations.conftest import data, standard_questions, workshop
 
 
 def fast_passwords(monkeypatch) -> str:
     """A hash of TEST_PASSWORD (the suite already hashes cheaply: see tests/conftest.py)."""
     return hash_for_tests(TEST_PASSWORD)
-
-
-def _questions() -> list[EventQuestion]:
-    return [
-        EventQuestion(kind=QuestionKind.TEXT, label="What do you hope to learn?"),
-        EventQuestion(
-            kind=QuestionKind.SINGLE_CHOICE,
-            label="How will you travel?",
-            choices=["Train", "Car", "Other"],
-            is_required=True,
-            position=1,
-        ),
-        EventQuestion(
-            kind=QuestionKind.MULTIPLE_CHOICE,
-            label="Topics of interest",
-            choices=["Leadership", "Well-being", "Data"],
-            position=2,
-        ),
-        EventQuestion(kind=QuestionKind.YES_NO, label="Need parking?", position=3),
-    ]
 
 
 def _link(kind: str, path: str) -> str:
@@ -65,7 +45,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
     event = make_event(
         slug="day",
         sessions=[workshop("Workshop A", 11), workshop("Workshop B", 14)],
-        questions=_questions(),
+        questions=standard_questions(),
         max_workshops=2,
     )
     other = make_event(slug="other-day")
