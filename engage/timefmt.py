@@ -77,7 +77,7 @@ def span(start: dt.datetime, end: dt.datetime, tz: str | None = None) -> str:
 
 def iso(value: dt.datetime) -> str:
     """Machine-readable time for <time datetime="...">."""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def register(app) -> None:
