@@ -14,7 +14,7 @@ import engage.attendees.message_services  # the organiser-message mailing writer
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
-from engage import errors, inputs, security, timefmt
+from engage import errors, health, inputs, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
@@ -55,6 +55,7 @@ BLUEPRINTS = (
     attendee_paper_bp,  # /admin/events/<id>/paper
     attendee_messages_bp,  # /admin/events/<id>/mailings
     checkin_bp,  # /admin/events/<id>/check-in, and /c/<code> (the QR code's link)
+    health.bp,  # /healthz, for load balancers
 )
 
 
