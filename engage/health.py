@@ -30,7 +30,7 @@ def newest_migration() -> str | None:
 
 
 def database_migration() -> str | None:
-    """The revision the database is at (None when it has never been migrated); raises if it is down."""
+    """The revision the database is at (None if never migrated); raises if it is down."""
     with db.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
         if not db.inspect(conn).has_table("alembic_version"):

@@ -26,7 +26,12 @@ def test_healthy_when_migrated_and_unavailable_when_behind(empty_database_url):
         db.session.remove()
         answer = client.get("/healthz")
         assert answer.status_code == 200
-        assert answer.json == {"status": "ok", "database": "ok", "migration": head, "expected": head}
+        assert answer.json == {
+            "status": "ok",
+            "database": "ok",
+            "migration": head,
+            "expected": head,
+        }
         assert answer.headers["Cache-Control"] == "no-store"
 
         downgrade(revision="-1")
