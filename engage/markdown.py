@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -28,15 +30,22 @@ def render(source: str | None) -> Markup:
     """Render Markdown written by staff as sanitised HTML."""
     if not source:
         return Markup("")
+    return Markup(_rendered(source))  # noqa: S704 - sanitised by nh3 in _rendered
+
+
+# The same few texts (an event's description, travel and access notes) are shown on
+# every request for a page: each is parsed and sanitised once per process. The
+# result depends on the text alone, so an edit is simply a new key.
+@lru_cache(maxsize=256)
+def _rendered(source: str) -> str:
     html = _shift_headings(_parser.render(source))
-    clean = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
 def to_text(source: str | None, *, link_urls: bool = False) -> str:

@@ -127,3 +127,16 @@ def test_plain_text_can_keep_each_links_address():
     assert to_text("- [One](https://example.org/1)", link_urls=True) == (
         "- One (https://example.org/1)"
     )
+
+
+def test_a_text_is_rendered_once_per_process_and_an_edit_anew():
+    from engage import markdown
+
+    text = "Talks and **workshops** (rendered-once test)"
+    before = markdown._rendered.cache_info()
+    first = render(text)
+    second = render(text)
+    after = markdown._rendered.cache_info()
+    assert first == second
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    assert "<strong>talks</strong>" in render(text.lower().replace("**workshops**", "**talks**"))
