@@ -36,6 +36,7 @@ from engage.mail.views import bp as mail_bp
 from engage.markdown import render as render_markdown
 from engage.news.manage import bp as manage_news_bp
 from engage.news.views import bp as news_bp
+from engage.privacy.views import bp as privacy_bp
 from engage.public.views import bp as public_bp
 from engage.registrations.public import bp as registrations_bp
 
@@ -55,6 +56,7 @@ BLUEPRINTS = (
     attendee_paper_bp,  # /admin/events/<id>/paper
     attendee_messages_bp,  # /admin/events/<id>/mailings
     checkin_bp,  # /admin/events/<id>/check-in, and /c/<code> (the QR code's link)
+    privacy_bp,  # /admin/privacy: subject access and erasure
 )
 
 
