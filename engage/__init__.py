@@ -14,7 +14,7 @@ import engage.attendees.message_services  # the organiser-message mailing writer
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
-from engage import errors, inputs, security, timefmt
+from engage import errors, inputs, logsafe, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
@@ -73,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Per-address rate limits and throttles must see the client, not the proxy.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    logsafe.install()
     database.init_app(app)
     migrate.init_app(app, database, directory=os.path.join(app.root_path, "..", "migrations"))
     mailer.init_app(app)

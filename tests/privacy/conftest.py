@@ -12,6 +12,7 @@ from engage.extensions import db
 from engage.mail.models import Mailing
 from engage.registrations import services
 from engage.registrations.models import Registration
+from tests.mail.conftest import mail_app, smtp_server  # noqa: F401 - shared fixtures
 from tests.registrations.conftest import NOW, data, standard_questions, workshop
 
 ADDRESS = "ada@example.org"
