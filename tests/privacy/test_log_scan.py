@@ -167,8 +167,8 @@ def test_the_scan_reports_a_leak(caplog):
     """Control: a record formatting an address, or holding a token in its args, is reported."""
     caplog.set_level(logging.DEBUG)
     logging.getLogger("engage.example").info("sent to %s", ATTENDEE.upper())
-    logging.getLogger("werkzeug").info('"GET /registrations/%s HTTP/1.1" 200', "tok" * 8)
+    logging.getLogger("engage.other").debug("link %s", "tok" * 8)
     assert leaks(caplog.records, {ATTENDEE, "tok" * 8}) == [
         f"engage.example: {ATTENDEE}",
-        f"werkzeug: {'tok' * 8}",
+        f"engage.other: {'tok' * 8}",
     ]
