@@ -14,7 +14,7 @@ import engage.attendees.message_services  # the organiser-message mailing writer
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
-from engage import errors, health, inputs, security, timefmt
+from engage import errors, health, inputs, logsafe, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
@@ -36,6 +36,7 @@ from engage.mail.views import bp as mail_bp
 from engage.markdown import render as render_markdown
 from engage.news.manage import bp as manage_news_bp
 from engage.news.views import bp as news_bp
+from engage.privacy.views import bp as privacy_bp
 from engage.public.views import bp as public_bp
 from engage.registrations.public import bp as registrations_bp
 
@@ -55,6 +56,7 @@ BLUEPRINTS = (
     attendee_paper_bp,  # /admin/events/<id>/paper
     attendee_messages_bp,  # /admin/events/<id>/mailings
     checkin_bp,  # /admin/events/<id>/check-in, and /c/<code> (the QR code's link)
+    privacy_bp,  # /admin/privacy: subject access and erasure
     health.bp,  # /healthz, for load balancers
 )
 
@@ -72,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Per-address rate limits and throttles must see the client, not the proxy.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    logsafe.install()
     database.init_app(app)
     migrate.init_app(app, database, directory=os.path.join(app.root_path, "..", "migrations"))
     mailer.init_app(app)

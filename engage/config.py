@@ -45,6 +45,9 @@ def from_environment(instance_path: str) -> dict:
         "ENGAGE_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A database error's message never quotes the values (addresses, names) it was given:
+        # such messages reach the error log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "SITE_NAME": os.environ.get("SITE_NAME", "Centre for Policing Research and Learning"),
         "SITE_URL": os.environ.get("SITE_URL", DEV_SITE_URL),
         # Host names production answers besides SITE_URL's (see trusted_hosts()).

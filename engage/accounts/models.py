@@ -22,13 +22,13 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info={"personal": "email"})
+    name: Mapped[str] = mapped_column(String(120), info={"personal": "name"})
     role: Mapped[Role] = mapped_column(
         value_enum(Role, "user_role"),
         default=Role.ORGANISER,
     )
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255), info={"personal": "token"})
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     can_post_news: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on sign-out, password change and disabling: every older session dies.
@@ -68,7 +68,7 @@ class AccountToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Plain text rather than a database enum: a new purpose needs no migration.
     purpose: Mapped[str] = mapped_column(String(32))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": "token"})
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -91,5 +91,6 @@ class ThrottleHit(db.Model):
     __table_args__ = (Index("ix_throttle_hits_key_hit_at", "key", "hit_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100))
+    # A SHA-256 of the typed email, client address or device nonce: never the address itself.
+    key: Mapped[str] = mapped_column(String(100), info={"personal": "hash"})
     hit_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

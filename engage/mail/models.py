@@ -26,12 +26,14 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    to_address: Mapped[str] = mapped_column(String(254), info={"personal": "email"})
+    subject: Mapped[str] = mapped_column(String(300), info={"personal": "free_text"})
+    body_text: Mapped[str] = mapped_column(Text, info={"personal": "free_text"})
+    body_html: Mapped[str] = mapped_column(Text, default="", info={"personal": "free_text"})
     # [{"filename": ..., "content_type": ..., "data": base64}]
-    attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[dict]] = mapped_column(
+        JSON, default=list, info={"personal": "attachment"}
+    )
     status: Mapped[MessageStatus] = mapped_column(
         value_enum(MessageStatus, "message_status"),
         default=MessageStatus.PENDING,
@@ -41,7 +43,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
-    last_error: Mapped[str | None] = mapped_column(Text)
+    # An SMTP answer may quote the recipient.
+    last_error: Mapped[str | None] = mapped_column(Text, info={"personal": "free_text"})
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     event_id: Mapped[int | None] = mapped_column(
@@ -93,9 +96,9 @@ class Mailing(db.Model):
     )
     # What every recipient's email is made from (a subject and body, the changes of
     # an event); never anything about one recipient.
-    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    params: Mapped[dict] = mapped_column(JSON, default=dict, info={"personal": "free_text"})
     # One line for the staff pages, e.g. the subject.
-    summary: Mapped[str] = mapped_column(String(300), default="")
+    summary: Mapped[str] = mapped_column(String(300), default="", info={"personal": "free_text"})
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[MailingStatus] = mapped_column(
         value_enum(MailingStatus, "mailing_status"), default=MailingStatus.QUEUED, index=True

@@ -126,16 +126,20 @@ class Registration(db.Model):
     )
     # Lower-cased when stored, so the unique index is case-insensitive. Empty only
     # for a walk-in who gave none: nothing is ever emailed to an empty address.
-    email: Mapped[str] = mapped_column(String(254))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    organisation: Mapped[str] = mapped_column(String(200))
-    job_title: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), info={"personal": "email"})
+    first_name: Mapped[str] = mapped_column(String(100), info={"personal": "name"})
+    last_name: Mapped[str] = mapped_column(String(100), info={"personal": "name"})
+    organisation: Mapped[str] = mapped_column(String(200), info={"personal": "free_text"})
+    job_title: Mapped[str] = mapped_column(String(200), info={"personal": "free_text"})
     category: Mapped[AttendeeCategory] = mapped_column(
         value_enum(AttendeeCategory, "attendee_category")
     )
-    dietary_requirements: Mapped[str] = mapped_column(Text, default="")
-    access_requirements: Mapped[str] = mapped_column(Text, default="")
+    dietary_requirements: Mapped[str] = mapped_column(
+        Text, default="", info={"personal": "free_text"}
+    )
+    access_requirements: Mapped[str] = mapped_column(
+        Text, default="", info={"personal": "free_text"}
+    )
 
     privacy_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     privacy_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -151,9 +155,13 @@ class Registration(db.Model):
 
     # Name, email and organisation folded for the staff search box (engage.search);
     # kept in step by the listener below, never typed by anyone.
-    search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_MAX), default="")
+    search_text: Mapped[str] = mapped_column(
+        String(SEARCH_TEXT_MAX), default="", info={"personal": "derived"}
+    )
 
-    checkin_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_checkin_code)
+    checkin_code: Mapped[str] = mapped_column(
+        String(32), unique=True, default=new_checkin_code, info={"personal": "token"}
+    )
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
@@ -230,7 +238,7 @@ class RegistrationAnswer(db.Model):
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     question_id: Mapped[int] = mapped_column(ForeignKey("event_questions.id", ondelete="CASCADE"))
-    value: Mapped[str | list[str]] = mapped_column(JSON)
+    value: Mapped[str | list[str]] = mapped_column(JSON, info={"personal": "free_text"})
 
     registration: Mapped[Registration] = relationship(back_populates="answers")
     question: Mapped[EventQuestion] = relationship()
@@ -248,7 +256,7 @@ class RegistrationHistory(db.Model):
     action: Mapped[HistoryAction] = mapped_column(value_enum(HistoryAction, "registration_action"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What else happened, e.g. a workshop left out at promotion; never personal data.
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(String(500), default="", info={"personal": "free_text"})
 
     registration: Mapped[Registration] = relationship(back_populates="history")
 
@@ -271,7 +279,7 @@ class CheckIn(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     source: Mapped[CheckInSource] = mapped_column(value_enum(CheckInSource, "checkin_source"))
     # e.g. "given a place at the desk"; never personal data.
-    note: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(200), default="", info={"personal": "free_text"})
 
     registration: Mapped[Registration] = relationship(back_populates="checkins")
     by_user: Mapped[User | None] = relationship()
@@ -315,7 +323,7 @@ class ManageToken(db.Model):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": "token"})
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship(back_populates="tokens")

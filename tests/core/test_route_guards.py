@@ -134,6 +134,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "organisers.assign": {**USER_ACTION, "admin": "400"},  # let in; no event chosen
     "manage_events.messages": EVENT_STAFF,
     "mail.messages": ADMIN_ONLY,
+    "privacy.index": ADMIN_ONLY,
+    # POST only, walked with an empty form: the admin is let in and told what is missing.
+    "privacy.download_file": {**ADMIN_ONLY, "admin": "400"},
+    "privacy.erase": {**ADMIN_ONLY, "admin": "400"},
     "mail.retry_message": {**ADMIN_ONLY, "admin": "302 /admin/messages"},
     "manage_news.index": NEWS_EDITOR,
     "manage_news.create": NEWS_EDITOR,

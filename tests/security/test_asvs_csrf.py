@@ -49,6 +49,9 @@ BODIES = {
     "checkin.walk_in": "walk-in",
     "manage_news.create": "news create",
     "manage_news.edit": "news edit",
+    "privacy.index": "privacy lookup",
+    "privacy.download_file": "privacy download",
+    "privacy.erase": "privacy erase",
 }
 
 

@@ -278,6 +278,26 @@ FORMS = {
     ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
+    "privacy lookup": FormCase(
+        "admin",
+        "/admin/privacy/",
+        lambda w: {"email": "ada@example.org"},
+        ("email",),
+        accepted=lambda response: "What we hold about" in response.get_data(as_text=True),
+    ),
+    "privacy download": FormCase(
+        "admin",
+        "/admin/privacy/download",
+        lambda w: {"email": "ada@example.org", "format": "json"},
+        ("email", "format"),
+        accepted=lambda response: "attachment" in response.headers.get("Content-Disposition", ""),
+    ),
+    "privacy erase": FormCase(
+        "admin",
+        "/admin/privacy/erase",
+        lambda w: {"email": "ada@example.org", "confirm": "yes"},
+        ("email", "confirm"),
+    ),
 }
 
 # --- what is posted -----------------------------------------------------------------
@@ -355,6 +375,9 @@ GROUPS = {
     "organiser cancels": ("attendee cancel",),
     "messages": ("email attendees",),
     "check-in desk": ("check-in box", "walk-in"),
+    "privacy": ("privacy lookup", "privacy download"),
+    # Erasing takes the world's attendee away: a site of its own.
+    "privacy erase": ("privacy erase",),
 }
 # The forms that ask the event's own questions too.
 ASKS_QUESTIONS = ("registration", "self-service edit", "attendee add")
