@@ -7,9 +7,9 @@ import unicodedata
 
 from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
-from markupsafe import Markup
 from wtforms import Field, Form
 from wtforms.fields import SelectFieldBase, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -160,7 +160,7 @@ _SUMMARY_LIST = re.compile(r'(<ul class="error-summary__list">)(.*?)(\s*</ul>)',
 _SUMMARY_ITEM = re.compile(r'\s*<li><a href="#([^"]*)">.*?</a></li>', re.S)
 
 
-def in_page_order(html: str) -> Markup:
+def in_page_order(html: Markup) -> Markup:
     """The page with its error summary listed in the order the fields appear on it.
 
     A form's field order is not always the page's: event questions are added
@@ -168,18 +168,21 @@ def in_page_order(html: str) -> Markup:
     page knows, so the summary (from _macros.html) is sorted once it is built,
     by where each linked id first appears; an id the page lacks goes last.
     """
-    html = str(html)
-    found = _SUMMARY_LIST.search(html)
+    found = _SUMMARY_LIST.search(html) if isinstance(html, Markup) else None
     if found is None:
-        return Markup(html)
-    items = [(m.group(0), m.group(1)) for m in _SUMMARY_ITEM.finditer(found.group(2))]
+        return html
+    start = found.start(2)
+    items = [
+        (html[start + m.start() : start + m.end()], m.group(1))
+        for m in _SUMMARY_ITEM.finditer(found.group(2))
+    ]
 
-    def position(item: tuple[str, str]) -> int:
+    def position(item: tuple[Markup, str]) -> int:
         at = html.find(f' id="{item[1]}"', found.end())
         return at if at >= 0 else len(html)
 
-    ordered = "".join(text for text, _ in sorted(items, key=position))
-    return Markup(html[: found.start(2)] + ordered + html[found.end(2) :])
+    ordered = Markup("").join(text for text, _ in sorted(items, key=position))
+    return html[:start] + ordered + html[found.end(2) :]
 
 
 class FieldError(ValueError):
