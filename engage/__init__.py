@@ -31,7 +31,7 @@ from engage.events.views import bp as events_bp
 from engage.extensions import csrf, limiter, login_manager, migrate
 from engage.extensions import db as database  # `engage.db` is the module of db helpers
 from engage.extensions import mail as mailer  # `engage.mail` is the mail feature package
-from engage.forms import form_errors
+from engage.forms import form_errors, in_page_order
 from engage.mail.views import bp as mail_bp
 from engage.markdown import render as render_markdown
 from engage.news.manage import bp as manage_news_bp
@@ -99,6 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["form_errors"] = form_errors
+    app.jinja_env.filters["in_page_order"] = in_page_order
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

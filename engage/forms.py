@@ -7,12 +7,14 @@ import unicodedata
 
 from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from wtforms import Field, Form
-from wtforms.fields import SubmitField
+from wtforms.fields import SelectFieldBase, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, RadioInput
 
 # C0 and C1 controls, plus the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -110,8 +112,34 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def one_newline(value):
+    """A filter that turns the CR LF (or lone CR) line breaks browsers send into LF."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def anchor_id(field: Field) -> str:
+    """The id an error summary links to: the field itself, or a group's first radio or box.
+
+    A link to a fieldset's wrapper lands on something that cannot take focus;
+    GOV.UK links a radio or checkbox group to its first input.
+    """
+    if isinstance(field, SelectFieldBase) and isinstance(
+        field.option_widget, (RadioInput, CheckboxInput)
+    ):
+        first = next(iter(field), None)
+        if first is not None:
+            return first.id
+    return field.id
+
+
 def form_errors(form: Form) -> list[tuple[str, str]]:
-    """Each field's first error as (field id, message), in the form's order."""
+    """Each field's first error as (anchor id, message), in the form's order.
+
+    The page may show fields in another order: base.html puts the summary in
+    page order with in_page_order().
+    """
     found: list[tuple[str, str]] = []
     for field in form:
         if field.type == "FormField":
@@ -124,8 +152,37 @@ def form_errors(form: Form) -> list[tuple[str, str]]:
                     found.append((entry.id, entry.errors[0]))
         elif field.errors:
             message = field.errors[0]
-            found.append((field.id, message if isinstance(message, str) else str(message)))
+            found.append((anchor_id(field), message if isinstance(message, str) else str(message)))
     return found
+
+
+_SUMMARY_LIST = re.compile(r'(<ul class="error-summary__list">)(.*?)(\s*</ul>)', re.S)
+_SUMMARY_ITEM = re.compile(r'\s*<li><a href="#([^"]*)">.*?</a></li>', re.S)
+
+
+def in_page_order(html: Markup) -> Markup:
+    """The page with its error summary listed in the order the fields appear on it.
+
+    A form's field order is not always the page's: event questions are added
+    per event, and templates lay fields out as reads best. Only the rendered
+    page knows, so the summary (from _macros.html) is sorted once it is built,
+    by where each linked id first appears; an id the page lacks goes last.
+    """
+    found = _SUMMARY_LIST.search(html) if isinstance(html, Markup) else None
+    if found is None:
+        return html
+    start = found.start(2)
+    items = [
+        (html[start + m.start() : start + m.end()], m.group(1))
+        for m in _SUMMARY_ITEM.finditer(found.group(2))
+    ]
+
+    def position(item: tuple[Markup, str]) -> int:
+        at = html.find(f' id="{item[1]}"', found.end())
+        return at if at >= 0 else len(html)
+
+    ordered = Markup("").join(text for text, _ in sorted(items, key=position))
+    return html[:start] + ordered + html[found.end(2) :]
 
 
 class FieldError(ValueError):
@@ -181,7 +238,20 @@ class EngageForm(FlaskForm):
 
     Flask-WTF reads a JSON request body as the form's data. A value that is not a string
     (or a list of strings) is left out, and its field fails validation with "Enter text".
+    Every text area keeps its line breaks as LF (see Meta.bind_field).
     """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            """Bind a field; a text area's first filter makes its line breaks LF.
+
+            Browsers send a text area's line breaks as CR LF: saved as sent, an
+            unchanged description would differ from the stored one and log a change.
+            """
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, TextAreaField):
+                field.filters = (one_newline, *field.filters)
+            return field
 
     def __init__(self, formdata=_FROM_REQUEST, **kwargs):
         self._not_text: set[str] = set()

@@ -12,8 +12,11 @@ from wtforms.widgets import DateTimeLocalInput
 from engage.forms import FieldError
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-# Browsers without a datetime-local picker show a text box; accept a space too.
-ACCEPTED_FORMATS = (INPUT_FORMAT, "%Y-%m-%d %H:%M")
+# Browsers without a datetime-local picker show a text box; accept a space, or a UK date.
+ACCEPTED_FORMATS = (INPUT_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+# The browser shows the date in its own language's order (21/01/2027, 01/21/2027,
+# 2027-01-21...): a hint never names a format the person may not see.
+HINT = "UK time. Use the date picker, or type the date and then the time."
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
@@ -27,6 +30,7 @@ class LocalDateTimeField(Field):
     widget = DateTimeLocalInput()
 
     def __init__(self, label=None, validators=None, zone: str = "Europe/London", **kwargs):
+        kwargs.setdefault("description", HINT)
         super().__init__(label, validators, **kwargs)
         self.zone = ZoneInfo(zone)
 
@@ -44,9 +48,7 @@ class LocalDateTimeField(Field):
         text = valuelist[0].strip()
         wall = _parse(text)
         if wall is None:
-            raise ValueError(
-                f"{self.label.text} must be a real date and time, like 2027-01-21 09:30"
-            )
+            raise ValueError(f"{self.label.text} must be a real date and time")
         if not EARLIEST_YEAR <= wall.year <= LATEST_YEAR:
             raise ValueError(f"{self.label.text} must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
         self.data = to_utc(wall, self.zone)

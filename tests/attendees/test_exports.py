@@ -227,7 +227,7 @@ def test_the_export_form_carries_the_filter(app, small_event, staff_client):
     page = refused.get_data(as_text=True)
     assert refused.status_code == 200
     assert "<title>Error: Export attendees" in page
-    assert '<a href="#columns">Choose at least one column to export</a>' in page
+    assert '<a href="#columns-0">Choose at least one column to export</a>' in page
     assert '<input type="hidden" name="q" value="zoe">' in page
     assert _audits(app) == []
 

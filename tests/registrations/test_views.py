@@ -124,7 +124,7 @@ def test_workshop_rules_show_against_the_workshops(app, client, workshop_event):
         "/events/day/register", data=form(workshops=[str(a), str(b)], question_2="Car")
     )
     html = response.get_data(as_text=True)
-    assert "run at the same time" in html and 'href="#workshops"' in html
+    assert "run at the same time" in html and 'href="#workshops-0"' in html
     assert _registrations(app) == []
     too_many = client.post(
         "/events/day/register",

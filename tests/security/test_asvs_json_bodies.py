@@ -49,7 +49,8 @@ def _field(world: dict, name: str) -> str:
 def refused_fields(response) -> set[str]:
     """The fields the page's error summary names with "Enter text"."""
     page = response.get_data(as_text=True)
-    return set(re.findall(r'<a href="#([^"]+)">' + NOT_TEXT + "</a>", page))
+    # A radio or checkbox group is linked by its first input, "<name>-0".
+    return set(re.findall(r'<a href="#(.+?)(?:-0)?">' + NOT_TEXT + "</a>", page))
 
 
 def refusal(app, world: dict, name: str, body: dict, expected: set[str]) -> str | None:
