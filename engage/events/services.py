@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from urllib.parse import urlencode
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -42,6 +43,17 @@ def past(now: dt.datetime | None = None) -> list[Event]:
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def map_url(event: Event) -> str | None:
+    """An OpenStreetMap search for the venue's address (or name); None online or if unknown.
+
+    A plain link the visitor follows: the page itself loads nothing from the map site.
+    """
+    where = event.venue_address or event.venue_name
+    if event.is_online or not where:
+        return None
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": " ".join(where.split())})
 
 
 def get_published(slug: str) -> Event:

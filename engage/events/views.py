@@ -33,8 +33,10 @@ def detail(slug: str):
 
 @bp.get("/<slug>/calendar.ics")
 def event_ics(slug: str):
-    """The event as an iCalendar file, for "Add to calendar"."""
+    """The event as an iCalendar file, for "Add to calendar" (none once it is cancelled)."""
     event = _load(slug)
+    if event.is_cancelled:
+        abort(404)
     body = calendar.calendar([event], method="PUBLISH")
     return _ics_response(body, f"{event.slug}.ics")
 

@@ -72,6 +72,11 @@ def _invitation(
     )
 
 
+def personal_invitation(registration: Registration) -> Attachment:
+    """The calendar invitation a confirmation email carries, for the self-service page too."""
+    return _invitation(registration)
+
+
 def _send(registration: Registration, *, kind, subject, template, context, attachments=()):
     # A walk-in may have given no address: every email to an attendee passes here,
     # so none is ever queued for an empty one.

@@ -23,7 +23,7 @@ from engage.db import LockUnavailable, utcnow
 from engage.events import services as events
 from engage.events.services import EventNotFound
 from engage.forms import show_field_error
-from engage.registrations import limits, services
+from engage.registrations import emails, limits, services
 from engage.registrations.attachments import checkin_link, checkin_qr_svg
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.link_form import LinkAgainForm
@@ -227,15 +227,30 @@ def manage(token: str):
                 token=token,
                 position=services.waitlist_position(registration),
                 changeable=services.is_changeable(registration),
+                holds_place=services.holds_place(registration),
                 checkin_qr=_checkin_qr(registration),
+                map_url=events.map_url(registration.event),
             )
         )
     )
 
 
+@bp.get("/registrations/<token>/calendar.ics")
+def calendar(token: str):
+    """This person's own calendar invitation, the one their confirmation email carried."""
+    registration = _by_token(token)
+    # Waiting, cancelled, or the event called off: no place to put in a calendar.
+    if not services.holds_place(registration):
+        abort(404)
+    invite = emails.personal_invitation(registration)
+    response = current_app.response_class(invite.data, content_type=invite.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{invite.filename}"'
+    return _private(response)
+
+
 def _checkin_qr(registration: Registration) -> Markup | None:
     # Only a confirmed place, at an event still on, has a code worth showing at the desk.
-    if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_cancelled:
+    if not services.holds_place(registration):
         return None
     # segno's own markup of our link and a random hex code: no text from anyone in it.
     svg = checkin_qr_svg(checkin_link(registration.checkin_code))

@@ -290,6 +290,14 @@ def check_open(event: Event, now: dt.datetime | None = None) -> None:
         raise RegistrationClosed(_CLOSED_MESSAGES.get(closed))
 
 
+def holds_place(registration: Registration) -> bool:
+    """Whether this person has a confirmed place at an event still going ahead.
+
+    Only they are shown the check-in code, the joining details and a personal invitation.
+    """
+    return registration.status == CONFIRMED and not registration.event.is_cancelled
+
+
 def is_changeable(registration: Registration, now: dt.datetime | None = None) -> bool:
     """Whether the attendee may still change or cancel: active, and the event still to come."""
     event = registration.event

@@ -113,7 +113,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.confirmation": answers(*["302 /events/{event_slug}"] * 4),
     **{
         f"registrations.{name}": BAD_TOKEN
-        for name in ("manage", "edit", "cancel", "leave_waitlist")
+        for name in ("manage", "edit", "cancel", "leave_waitlist", "calendar")
     },
     # Staff already signed in go straight to the back office.
     "accounts.sign_in": answers("200", "302 /admin/", "302 /admin/", "302 /admin/"),

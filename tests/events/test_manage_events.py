@@ -331,10 +331,12 @@ def test_cancel_needs_a_reason_then_tells_attendees(
     assert told == ["The venue flooded."]
     assert "event.cancelled" in _actions(app)
     assert "cancelled" in client.get(f"/events/{event.slug}").get_data(as_text=True)
-    # The public calendar file says so with a higher SEQUENCE, so calendars update.
+    # The subscribable feed says so with a higher SEQUENCE, so calendars update; the
+    # event's own "Add to calendar" file is gone with its link.
     assert cancelled.ics_sequence == 1
-    ics = client.get(f"/events/{event.slug}/calendar.ics").get_data(as_text=True)
+    ics = client.get("/events/calendar.ics").get_data(as_text=True)
     assert "STATUS:CANCELLED" in ics and "SEQUENCE:1" in ics
+    assert client.get(f"/events/{event.slug}/calendar.ics").status_code == 404
 
 
 def test_organiser_sees_only_their_events(

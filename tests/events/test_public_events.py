@@ -60,7 +60,7 @@ def test_detail_shows_time_in_london_with_zone_and_programme(client, make_event)
     assert "Thursday 21 January 2027, 9:30am to 4:30pm (UK time)" in html
     assert '<time datetime="2027-01-21T09:30:00Z">' in html
     assert "Riverside" in html and "<strong>Come</strong>" in html
-    assert "Plenary" in html and "Leadership" in html and "30 places" in html
+    assert "Plenary" in html and "Leadership" in html and "(workshop, 30 places left)" in html
     assert "50 places left" in html
     assert "SECRET-JOIN-LINK" not in html
     assert html.count("<h1") == 1

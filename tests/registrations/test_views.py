@@ -234,7 +234,7 @@ def test_event_page_counts_confirmed_places_and_workshop_places(app, client, wor
     client.post("/events/day/register", data=form(workshops=[str(a)], question_2="Car"))
     html = client.get("/events/day").get_data(as_text=True)
     assert "2 places left" in html
-    assert "2 places: 1 left" in html
+    assert "(workshop, 1 place left)" in html and "places:" not in html
 
 
 # --- the self-service link ------------------------------------------------------
