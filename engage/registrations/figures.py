@@ -93,9 +93,7 @@ def store_aggregates(event: Event) -> int:
     The caller holds the event's lock; the unique constraint on (event, metric,
     key) refuses a second copy even if it did not.
     """
-    stored = db.session.scalar(
-        select(func.count()).where(EventAggregate.event_id == event.id)
-    )
+    stored = db.session.scalar(select(func.count()).where(EventAggregate.event_id == event.id))
     if stored:
         return 0
     rows = [

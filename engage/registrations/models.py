@@ -345,7 +345,6 @@ class ReminderSend(db.Model):
         return f"<ReminderSend {self.registration_id} {self.offset_hours}h>"
 
 
-
 class EventAggregate(db.Model):
     """A count kept for an event after its attendees are purged (e.g. status/confirmed = 212).
 

@@ -53,7 +53,9 @@ def erase_needs(registration: Registration, *, now: dt.datetime, note: str) -> b
         setattr(registration, f"{kind}_requirements", "")
         setattr(registration, f"{kind}_consent", False)
         setattr(registration, f"{kind}_consent_at", None)
-    registration.history.append(RegistrationHistory(action=HistoryAction.CHANGED, at=now, note=note))
+    registration.history.append(
+        RegistrationHistory(action=HistoryAction.CHANGED, at=now, note=note)
+    )
     return True
 
 

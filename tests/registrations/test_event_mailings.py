@@ -88,6 +88,7 @@ def _form(event: Event, **changes) -> dict:
         "max_workshops": "1",
         "reminder_offsets_hours": "7d, 1d",
         "retention_days": str(event.retention_days),
+        "needs_retention_days": str(event.needs_retention_days),
         "save": "Save event",
     }
     return {**fields, **changes}
