@@ -660,7 +660,8 @@ def cancel_locked(
     """cancel()'s rules, for a caller holding the event's lock; returns those promoted.
 
     Every cancellation comes through here: the dietary and access answers go
-    at once (engage.registrations.needs). `notify=False` sends the cancelled person nothing (those promoted are told).
+    at once (engage.registrations.needs). `notify=False` sends the cancelled
+    person nothing (those promoted are told).
     """
     if registration.status == CANCELLED:
         return []

@@ -149,9 +149,8 @@ def test_the_management_page_says_when_each_kind_of_data_goes(
     assert "Names, emails and other answers will be deleted on " in page
     assert "Saturday 20 February 2027</time> (30 days after the event)" in page
     assert "Counts are kept" in page
-    with app.app_context():
-        with time_machine.travel(ALL_GO + MINUTE, tick=False):
-            purge()
+    with app.app_context(), time_machine.travel(ALL_GO + MINUTE, tick=False):
+        purge()
     page = client.get(f"/admin/events/{world.event_id}/").get_data(as_text=True)
     assert "Dietary and access answers were erased on" in page
     assert "Names, emails and other answers were deleted on" in page
