@@ -25,8 +25,9 @@ def demo_command() -> None:
 
 @engage_cli.command("purge")
 def purge_command() -> None:
-    """Delete attendees' data for events whose retention period is over (run daily)."""
-    click.echo(f"Purged {purge()} registration(s) past their event's retention period.")
+    """Erase answers and delete attendees' data whose retention period is over (run daily)."""
+    for line in purge().lines():
+        click.echo(line)
 
 
 engage_cli.add_command(create_user_command)

@@ -14,6 +14,7 @@ from engage.mail.models import (
 from engage.news.models import NewsItem
 from engage.registrations.models import (
     CheckIn,
+    EventAggregate,
     ManageToken,
     Registration,
     RegistrationAnswer,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEntry",
     "CheckIn",
     "Event",
+    "EventAggregate",
     "EventQuestion",
     "EventSession",
     "JobRun",

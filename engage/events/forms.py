@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from engage.events.models import QuestionKind, SessionKind
+from engage.events.models import DEFAULT_NEEDS_RETENTION_DAYS, QuestionKind, SessionKind
 from engage.forms import EngageForm, NoControlCharacters, SingleLine, options, strip
 from engage.slugs import SLUG_MAX, slug_filter
 from engage.timefields import EndsAfterStart, LocalDateTimeField, Required
@@ -157,6 +157,14 @@ class EventForm(EngageForm):
         ],
         default=180,
     )
+    needs_retention_days = WholeNumberField(
+        "Keep dietary and access answers for (days after the event)",
+        [
+            InputRequired("Enter how many days to keep dietary and access answers"),
+            NumberRange(min=0, max=365, message="Keep answers for between 0 and 365 days"),
+        ],
+        default=DEFAULT_NEEDS_RETENTION_DAYS,
+    )
     preview = SubmitField("Preview")
     save = SubmitField("Save event")
 
@@ -164,6 +172,14 @@ class EventForm(EngageForm):
         """Registration opens before the event starts."""
         if field.data and self.starts_at.data and field.data >= self.starts_at.data:
             raise ValidationError("Registration must open before the event starts")
+
+    def validate_needs_retention_days(self, field):
+        """Sensitive answers go no later than the rest of the attendee's details."""
+        kept = self.retention_days.data
+        if field.data is not None and kept is not None and field.data > kept:
+            raise ValidationError(
+                f"Keep answers for no longer than attendees' details ({kept} days)"
+            )
 
     def validate_registration_closes_at(self, field):
         """Registration closes after it opens, and no later than the event ends."""
@@ -199,6 +215,7 @@ EDITABLE_EVENT_FIELDS = (
     "max_workshops",
     "reminder_offsets_hours",
     "retention_days",
+    "needs_retention_days",
 )
 
 

@@ -13,6 +13,8 @@ from engage.extensions import db
 
 DEFAULT_REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 DEFAULT_RETENTION_DAYS = 180
+# Dietary and access answers are needed for the day, not for the record.
+DEFAULT_NEEDS_RETENTION_DAYS = 7
 # The fields that say when and where: a change to any of them on a published
 # event is news to every attendee.
 WHEN_FIELDS = ("starts_at", "ends_at")
@@ -65,6 +67,13 @@ class Event(db.Model):
         JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS_HOURS)
     )
     retention_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_DAYS)
+    # Days after the end until dietary and access answers are erased (<= retention_days).
+    needs_retention_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_NEEDS_RETENTION_DAYS, server_default="7"
+    )
+    # When the retention job erased those answers, and deleted the attendees (counts kept).
+    needs_erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    data_purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     is_published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -100,6 +109,16 @@ class Event(db.Model):
     def workshops(self) -> list[EventSession]:
         """The sessions an attendee chooses between."""
         return [s for s in self.sessions if s.kind == SessionKind.WORKSHOP]
+
+    @property
+    def needs_erased_on(self) -> dt.datetime:
+        """When dietary and access answers go: needs_retention_days after the end."""
+        return self.ends_at + dt.timedelta(days=self.needs_retention_days)
+
+    @property
+    def purged_on(self) -> dt.datetime:
+        """When attendees' details go (their counts stay): retention_days after the end."""
+        return self.ends_at + dt.timedelta(days=self.retention_days)
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

@@ -22,7 +22,7 @@ from engage.events.programme_services import WorkshopBelowBooked
 from engage.extensions import db
 from engage.mail.mailings import create_mailing, mailing_writer
 from engage.mail.models import Mailing, OutboxMessage
-from engage.registrations import emails, services
+from engage.registrations import emails, needs, services
 from engage.registrations.models import HistoryAction, Registration, registration_workshops
 from engage.timefmt import span
 
@@ -119,6 +119,17 @@ def tell_of_cancellation(event: Event) -> int:
         summary="Cancelled",
     )
     return mailing.recipient_count
+
+
+@signals.event_cancelled.connect
+def erase_needs_of_cancelled_event(event: Event) -> int:
+    """No day, no need for dietary and access answers: erase everyone's at once.
+
+    Returns 0: the sender adds up people told, and this tells no one.
+    """
+    needs.erase_event_needs(event.id, now=event.cancelled_at, note=needs.ERASED_AT_CANCELLATION)
+    event.needs_erased_at = event.cancelled_at
+    return 0
 
 
 @mailing_writer(EVENT_CANCELLED)

@@ -351,3 +351,25 @@ class ReminderSend(db.Model):
 
     def __repr__(self) -> str:
         return f"<ReminderSend {self.registration_id} {self.offset_hours}h>"
+
+
+class EventAggregate(db.Model):
+    """A count kept for an event after its attendees are purged (e.g. status/confirmed = 212).
+
+    Written once, when the purge runs (engage.registrations.figures); nothing
+    here is about one person. The unique constraint keeps a second write from
+    doubling a figure.
+    """
+
+    __tablename__ = "event_aggregates"
+    __table_args__ = (UniqueConstraint("event_id", "metric", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    metric: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200), default="")
+    value: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EventAggregate {self.event_id} {self.metric}/{self.key}={self.value}>"

@@ -23,7 +23,7 @@ from engage.events.models import Event, EventQuestion, EventSession, QuestionKin
 from engage.events.services import BookingState, booking_closed
 from engage.extensions import db
 from engage.forms import FieldError
-from engage.registrations import emails
+from engage.registrations import emails, needs
 from engage.registrations.models import (
     AttendeeCategory,
     HistoryAction,
@@ -667,7 +667,9 @@ def cancel_locked(
 ) -> list[Registration]:
     """cancel()'s rules, for a caller holding the event's lock; returns those promoted.
 
-    `notify=False` sends the cancelled person nothing (those promoted are told).
+    Every cancellation comes through here: the dietary and access answers go
+    at once (engage.registrations.needs). `notify=False` sends the cancelled
+    person nothing (those promoted are told).
     """
     if registration.status == CANCELLED:
         return []
@@ -675,6 +677,8 @@ def cancel_locked(
     registration.status = CANCELLED
     registration.cancelled_at = now
     record_history(registration, HistoryAction.CANCELLED, now, note)
+    # Before the email is written, so that it cannot quote them either.
+    needs.erase_needs(registration, now=now, note=needs.ERASED_AT_CANCELLATION)
     if notify:
         emails.cancelled(registration)
     db.session.flush()

@@ -45,6 +45,7 @@ def event_form():
             "max_workshops": "1",
             "reminder_offsets_hours": "7d, 1d",
             "retention_days": "180",
+            "needs_retention_days": "7",
             "save": "Save event",
         }
         data.update(overrides)

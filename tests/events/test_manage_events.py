@@ -109,6 +109,9 @@ def test_end_before_start_is_refused_and_nothing_saved(
         ("reminder_offsets_hours", "99d", "between 1 hour and 60 days"),
         ("reminder_offsets_hours", "1h,2h,3h,4h,5h,6h", "at most 5 reminders"),
         ("retention_days", "0", "between 1 and 3650 days"),
+        ("needs_retention_days", "", "Enter how many days to keep dietary"),
+        ("needs_retention_days", "400", "between 0 and 365 days"),
+        ("needs_retention_days", "181", "Keep answers for no longer than attendees"),
         ("max_workshops", "", "Enter how many workshops"),
         ("registration_closes_at", "2027-02-01T09:00", "must close before the event ends"),
         ("registration_opens_at", "2027-01-21T10:00", "must open before the event starts"),
@@ -418,6 +421,7 @@ def test_fields_missing_from_the_post_are_blank_not_a_crash(app, client, login_a
         "ends_at": "2027-01-21T10:30",
         "max_workshops": "0",
         "retention_days": "30",
+        "needs_retention_days": "7",
     }
     assert client.post("/admin/events/new", data=minimal).status_code == 302
     [event] = _events(app)

@@ -23,6 +23,7 @@ FIELDS = (
     "max_workshops",
     "reminder_offsets_hours",
     "retention_days",
+    "needs_retention_days",
     "online_join_details",
 )
 junk = st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.sampled_from(

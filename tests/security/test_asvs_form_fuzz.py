@@ -75,6 +75,7 @@ EVENT = {
     "max_workshops": "1",
     "reminder_offsets_hours": "7d, 1d",
     "retention_days": "180",
+    "needs_retention_days": "7",
     "save": "Save event",
 }
 EVENT_FIELDS = (
