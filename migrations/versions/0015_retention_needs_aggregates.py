@@ -1,6 +1,6 @@
 """retention: dietary and access answers erased sooner, counts kept after the purge
 
-Revision ID: 0017
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-10 10:00:00.000000
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
