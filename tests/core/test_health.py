@@ -17,6 +17,10 @@ def empty_database_url(request, tmp_path):
     return request.getfixturevalue("postgres").create_database()
 
 
+def test_the_suites_databases_are_at_the_newest_migration(client):
+    assert client.get("/healthz").status_code == 200
+
+
 def test_healthy_when_migrated_and_unavailable_when_behind(empty_database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     client = app.test_client()
@@ -43,8 +47,10 @@ def test_healthy_when_migrated_and_unavailable_when_behind(empty_database_url):
         db.engine.dispose()
 
 
-def test_unavailable_when_never_migrated(app, client):
-    answer = client.get("/healthz")
+def test_unavailable_when_never_migrated(make_app, tmp_path):
+    # Tables made from the models (db.create_all) but no record of any migration.
+    unmigrated = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'bare.sqlite3'}")
+    answer = unmigrated.test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.json["database"] == "ok"
     assert answer.json["migration"] is None
