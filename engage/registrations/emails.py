@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engage.events.contact import event_contact, join_url
+from engage.events.contact import event_contact
 from engage.events.models import WHERE_FIELDS, Event, EventSession, location_line
 from engage.mail.services import Attachment, external_url, queue_email
 from engage.markdown import to_text
@@ -50,7 +50,6 @@ def _details(registration: Registration) -> dict[str, Any]:
         "where": event.location,
         "access_text": to_text(event.access_info_md),
         "note_text": to_text(event.attendee_note_md, link_urls=True),
-        "join_url": join_url(event.online_join_details) if event.is_online else None,
         "told_us": told_us(registration, unconsented_needs=False),
         "desk": checks_in_at_desk(event),
         "contact": event_contact(event),
