@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development
 MIN_SECRET_KEY_BYTES = 32  # 256 bits, if random
 DEV_SITE_URL = "http://127.0.0.1:5000"
+DEFAULT_SITE_NAME = "Centre for Policing Research and Learning"
+DEFAULT_SENDER_ADDRESS = "events@engage.invalid"
 
 
 class ConfigError(RuntimeError):
@@ -41,6 +44,11 @@ def from_environment(instance_path: str) -> dict:
         database_url = "postgresql://" + database_url.removeprefix("postgres://")
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    site_name = os.environ.get("SITE_NAME", DEFAULT_SITE_NAME)
+    # The sender's name is the site's own unless the whole sender is set.
+    sender = os.environ.get("MAIL_DEFAULT_SENDER") or formataddr(
+        (site_name, DEFAULT_SENDER_ADDRESS)
+    )
     return {
         "ENGAGE_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
@@ -48,7 +56,7 @@ def from_environment(instance_path: str) -> dict:
         # A database error's message never quotes the values (addresses, names) it was given:
         # such messages reach the error log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
-        "SITE_NAME": os.environ.get("SITE_NAME", "Centre for Policing Research and Learning"),
+        "SITE_NAME": site_name,
         "SITE_URL": os.environ.get("SITE_URL", DEV_SITE_URL),
         # Host names production answers besides SITE_URL's (see trusted_hosts()).
         "EXTRA_TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
@@ -60,9 +68,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
-        "MAIL_DEFAULT_SENDER": os.environ.get(
-            "MAIL_DEFAULT_SENDER", "Engage <events@engage.invalid>"
-        ),
+        "MAIL_DEFAULT_SENDER": sender,
+        # Whom attendees write to when an event names no contact of its own.
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL") or parseaddr(sender)[1],
         # The outbox worker (engage.mail.worker).
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
         "MAIL_BATCH_SIZE": _int("MAIL_BATCH_SIZE", 50),

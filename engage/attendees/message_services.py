@@ -16,6 +16,7 @@ from engage.attendees.filters import ACTIVE, ALL, AttendeeFilter
 from engage.attendees.placeholders import Filled, fill, uses_link
 from engage.audit.services import record
 from engage.db import transaction
+from engage.events.contact import event_contact
 from engage.events.models import Event
 from engage.extensions import db
 from engage.forms import FieldError
@@ -170,7 +171,14 @@ def _queue(event: Event, to: str, subject: str, filled: Filled, *, kind: str, **
         to=to,
         subject=subject,
         template=TEMPLATE,
-        context={"event": event, "body_text": filled.text, "body_html": filled.html},
+        context={
+            "event": event,
+            "body_text": filled.text,
+            "body_html": filled.html,
+            "event_url": external_url("events.detail", slug=event.slug),
+            "contact": event_contact(event),
+        },
         event_id=event.id,
+        reply_to=event_contact(event),
         **ids,
     )

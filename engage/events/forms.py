@@ -22,6 +22,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from engage.addresses import MAX_LENGTH as EMAIL_MAX
+from engage.addresses import Email
 from engage.events.models import DEFAULT_NEEDS_RETENTION_DAYS, QuestionKind, SessionKind
 from engage.forms import EngageForm, NoControlCharacters, SingleLine, options, strip
 from engage.slugs import SLUG_MAX, slug_filter
@@ -127,6 +129,12 @@ class EventForm(EngageForm):
     access_info_md = TextAreaField(
         "Access information", [Length(max=10_000), NoControlCharacters()]
     )
+    attendee_note_md = TextAreaField("For attendees", [Length(max=10_000), NoControlCharacters()])
+    contact_email = StringField(
+        "Contact email",
+        [Optional(), Length(max=EMAIL_MAX), Email()],
+        filters=[strip],
+    )
     capacity = WholeNumberField(
         "Places",
         [
@@ -208,6 +216,8 @@ EDITABLE_EVENT_FIELDS = (
     "venue_address",
     "travel_info_md",
     "access_info_md",
+    "attendee_note_md",
+    "contact_email",
     "capacity",
     "waitlist_enabled",
     "registration_opens_at",

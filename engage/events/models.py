@@ -56,6 +56,10 @@ class Event(db.Model):
     access_info_md: Mapped[str] = mapped_column(Text, default="")
     # Sent to confirmed attendees only; never shown on the public page.
     online_join_details: Mapped[str] = mapped_column(Text, default="")
+    # For people who have booked ("bring photo ID"): their emails and self-service page only.
+    attendee_note_md: Mapped[str] = mapped_column(Text, default="")
+    # Whom attendees write to; "" means the site's CONTACT_EMAIL (events.contact.event_contact).
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
 
     # None means no limit on places.
     capacity: Mapped[int | None] = mapped_column(Integer)

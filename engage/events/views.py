@@ -5,9 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from engage.events import calendar, services
+from engage.events.contact import event_contact, join_details_html
 from engage.events.services import EventNotFound
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+# Pages and emails alike name the event's contact, and show joining links, through these.
+bp.add_app_template_global(event_contact)
+bp.add_app_template_global(join_details_html)
 
 
 def _load(slug: str):

@@ -138,9 +138,16 @@ def build_message(row: OutboxMessage) -> Message:
     address = row.to_address.strip()
     if len(address) > 254 or not _ADDRESS.fullmatch(address):
         raise UnsendableMessage("The recipient address is not a valid email address.")
+    reply_to = (row.reply_to or "").strip()
+    # Only a plain ASCII address; anything else is left out rather than risk the message.
+    if reply_to and (
+        len(reply_to) > 254 or not reply_to.isascii() or not _ADDRESS.fullmatch(reply_to)
+    ):
+        reply_to = ""
     message = Message(
         subject=one_line(row.subject),
         recipients=[address],
+        reply_to=reply_to or None,
         body=row.body_text,
         html=row.body_html or None,
         extra_headers={"Auto-Submitted": "auto-generated"},

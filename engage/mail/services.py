@@ -65,11 +65,13 @@ def queue_email(
     attachments: Iterable[Attachment] = (),
     event_id: int | None = None,
     registration_id: int | None = None,
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Render templates/emails/<template>.txt and .html into a new outbox row.
 
     Every template can use `site_name` and `site_url`; build links in the
     context with external_url(), so they point at SITE_URL wherever they are made.
+    `reply_to`, an address, becomes the message's Reply-To (e.g. the event's contact).
 
     The row is added to the current session and not committed: it is saved, or
     rolled back, with the change that caused it.
@@ -82,6 +84,7 @@ def queue_email(
     message = OutboxMessage(
         kind=kind,
         to_address=one_line(to),
+        reply_to=one_line(reply_to),
         subject=one_line(subject),
         body_text=render_template(f"emails/{template}.txt", **context),
         body_html=render_template(f"emails/{template}.html", **context),

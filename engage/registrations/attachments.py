@@ -11,9 +11,10 @@ from email.utils import parseaddr
 
 import segno
 from flask import current_app
-from icalendar import Calendar, vCalAddress, vText
+from icalendar import Calendar, vCalAddress, vText, vUri
 
 from engage.events.calendar import PRODID, vevent
+from engage.events.contact import join_url
 from engage.events.models import Event
 from engage.mail.services import Attachment, external_url
 
@@ -35,15 +36,20 @@ def invitation(
     attendee_email: str | None = None,
     attendee_name: str | None = None,
     cancel: bool = False,
+    joining: str = "",
 ) -> Attachment:
     """An iTIP .ics for one attendee: METHOD:REQUEST, or METHOD:CANCEL when `cancel`.
 
     Send every update with the same `uid` and a higher `sequence` (e.g. the
     event's ics_sequence) so that calendars replace the entry instead of adding one.
     Needs a request context, or SERVER_NAME, for the event's URL.
+    `joining`, an online event's joining details, is for this attendee alone:
+    it goes in the DESCRIPTION, and its first web address in URL and LOCATION.
     """
     method = "CANCEL" if cancel else "REQUEST"
     item = vevent(event, uid=uid, sequence=sequence)
+    if joining.strip() and not cancel:
+        _add_joining(item, joining.strip())
     if cancel:
         item["status"] = vText("CANCELLED")
     sender_name, sender_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
@@ -69,6 +75,15 @@ def invitation(
         content_type=f"text/calendar; method={method}",
         data=cal.to_ical(),
     )
+
+
+def _add_joining(item, joining: str) -> None:
+    # Lines as typed (CRLF from a browser's textarea made LF), as a paragraph of their own.
+    text = "\n".join(line.rstrip() for line in joining.splitlines())
+    item["description"] = vText(f"How to join:\n{text}\n\n{item['description']}")
+    if url := join_url(joining):
+        item["url"] = vUri(url)
+        item["location"] = vText(f"Online: {url}")
 
 
 def checkin_link(code: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engage.events.contact import event_contact
 from engage.events.models import WHERE_FIELDS, Event, EventSession, location_line
 from engage.mail.services import Attachment, external_url, queue_email
 from engage.markdown import to_text
@@ -27,21 +28,31 @@ from engage.registrations.attachments import (
     registration_uid,
 )
 from engage.registrations.models import Registration
+from engage.registrations.summary import told_us
 from engage.timefmt import span
 
 TEMPLATES = "registrations"
 
 
+def checks_in_at_desk(event: Event) -> bool:
+    """Whether attendees show a check-in code at a desk: not at an online event."""
+    return not event.is_online
+
+
 def _details(registration: Registration) -> dict[str, Any]:
-    # What every message about one attendee's place can show.
+    # What every message about one attendee's place can show. The travel text is
+    # written for people deciding whether to book: it stays on the event page.
     event = registration.event
     return {
         "registration": registration,
         "event": event,
         "event_url": external_url("events.detail", slug=event.slug),
         "where": event.location,
-        "travel_text": to_text(event.travel_info_md),
         "access_text": to_text(event.access_info_md),
+        "note_text": to_text(event.attendee_note_md, link_urls=True),
+        "told_us": told_us(registration, unconsented_needs=False),
+        "desk": checks_in_at_desk(event),
+        "contact": event_contact(event),
         "qr_cid": QR_CONTENT_ID,
     }
 
@@ -69,6 +80,7 @@ def _invitation(
         attendee_email=registration.email,
         attendee_name=registration.full_name,
         cancel=cancel,
+        joining=event.online_join_details if event.is_online else "",
     )
 
 
@@ -91,11 +103,19 @@ def _send(registration: Registration, *, kind, subject, template, context, attac
         attachments=attachments,
         event_id=registration.event_id,
         registration_id=registration.id,
+        reply_to=event_contact(registration.event),
     )
 
 
+def _checkin_code(registration: Registration) -> list[Attachment]:
+    # Online, there is no desk to show it at.
+    if not checks_in_at_desk(registration.event):
+        return []
+    return [checkin_qr(checkin_link(registration.checkin_code))]
+
+
 def _place_attachments(registration: Registration) -> list[Attachment]:
-    return [_invitation(registration), checkin_qr(checkin_link(registration.checkin_code))]
+    return [_invitation(registration), *_checkin_code(registration)]
 
 
 def confirmation(registration: Registration, token: str):
@@ -258,7 +278,7 @@ def reminder(registration: Registration, token: str, *, offset_hours: int):
         subject=f"Reminder: {event.title}, {span(event.starts_at, event.ends_at, event.timezone)}",
         template="reminder",
         context={"manage_url": manage_link(token), "offset_hours": offset_hours},
-        attachments=[checkin_qr(checkin_link(registration.checkin_code))],
+        attachments=_checkin_code(registration),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from email.utils import parseaddr
 
 from flask import (
     Blueprint,
@@ -21,6 +20,7 @@ from markupsafe import Markup
 from engage.accounts.throttle import ThrottleUnavailable
 from engage.db import LockUnavailable, utcnow
 from engage.events import services as events
+from engage.events.contact import event_contact
 from engage.events.services import EventNotFound
 from engage.forms import show_field_error
 from engage.registrations import emails, limits, services
@@ -34,9 +34,12 @@ from engage.registrations.services import (
     RegistrationNotFound,
     WorkshopError,
 )
+from engage.registrations.summary import told_us
 from engage.timefmt import clock_time, date_and_time, local, zone_label
 
 bp = Blueprint("registrations", __name__)
+# The summary macro (imported without the page's context) reads the rows through this.
+bp.add_app_template_global(told_us)
 
 BUSY_MESSAGE = "Lots of people are registering right now. Please try again in a moment."
 HONEYPOT_MESSAGE = (
@@ -209,8 +212,9 @@ def _by_token(token: str) -> Registration:
 
 def _link_expired(event):
     # Says what to do next, and nothing about the registration itself.
-    contact = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    page = render_template("registrations/link_expired.html", event=event, contact=contact)
+    page = render_template(
+        "registrations/link_expired.html", event=event, contact=event_contact(event)
+    )
     return _private(current_app.make_response((page, 410)))
 
 

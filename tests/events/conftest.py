@@ -38,6 +38,8 @@ def event_form():
             "travel_info_md": "",
             "access_info_md": "",
             "online_join_details": "",
+            "attendee_note_md": "",
+            "contact_email": "",
             "capacity": "120",
             "waitlist_enabled": "y",
             "registration_opens_at": "",

@@ -15,7 +15,7 @@ from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.worker import deliver_due
 from engage.registrations import services as registrations
-from tests.mail.test_headers import EVIL, _assert_clean
+from tests.mail.test_headers import EVIL, HEADERS, _assert_clean
 from tests.registrations.conftest import data
 
 
@@ -34,4 +34,6 @@ def test_asvs_1_3_11_an_event_title_with_line_breaks_adds_no_header(
         "Your place at Day Bcc: evil@example.org X-Injected: yes is confirmed",
     ]
     for received in smtp_server.received:
-        _assert_clean(received)
+        # Attendee emails carry a Reply-To: the event's contact, one plain address.
+        _assert_clean(received, HEADERS | {"Reply-To"})
+        assert received.message["Reply-To"] == "events@engage.invalid"

@@ -84,6 +84,8 @@ EVENT_FIELDS = (
     "online_join_details",
     "travel_info_md",
     "access_info_md",
+    "attendee_note_md",
+    "contact_email",
     "registration_opens_at",
     "registration_closes_at",
     "preview",

@@ -86,7 +86,14 @@ def hostile_world(app, make_user, make_event, make_news):
     """Every text field of every kind of record, holding a payload."""
     admin = make_user("admin@example.org", role=Role.ADMIN, name=hostile("staff_name"))
     start = london(2027, 1, 21, 9, 30)
-    fields = ("summary", "description_md", "venue_address", "travel_info_md", "access_info_md")
+    fields = (
+        "summary",
+        "description_md",
+        "venue_address",
+        "travel_info_md",
+        "access_info_md",
+        "attendee_note_md",
+    )
     event = make_event(
         slug="day",
         title=hostile("event_title"),
@@ -215,6 +222,7 @@ MARKERS = frozenset(
         "venue_address",
         "travel_info_md",
         "access_info_md",
+        "attendee_note_md",
         "session_title",
         "session_room",
         "session_description",
@@ -277,7 +285,8 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     ]
     assert {"news_title", "news_body"} <= seen["visitor /news/news-item"]
     assert "cancel_reason" in seen["visitor /events/online-day"]
-    assert "text_answer" in seen[f"visitor /registrations/{hostile_world['registration_token']}"]
+    manage_page = seen[f"visitor /registrations/{hostile_world['registration_token']}"]
+    assert {"text_answer", "attendee_note_md"} <= manage_page
     attendees = f"admin /admin/events/{hostile_world['event_id']}/attendees/"
     assert {"first_name", "last_name", "organisation", "session_title"} <= seen[attendees]
     assert "staff_name" in seen[f"admin /admin/users/{hostile_world['admin']}"]
@@ -328,6 +337,8 @@ def test_asvs_1_2_1_emails_html_parts_show_every_field_as_text(app, hostile_worl
         "session_title",
         "session_room",
         "online_join_details",
+        "attendee_note_md",
+        "text_answer",
         "cancel_reason",
         "mailing_body",
     } <= seen
