@@ -59,7 +59,8 @@ class Event(db.Model):
     # For people who have booked ("bring photo ID"): their emails and self-service page only.
     attendee_note_md: Mapped[str] = mapped_column(Text, default="")
     # Whom attendees write to; "" means the site's CONTACT_EMAIL (events.contact.event_contact).
-    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # An organiser's or a shared mailbox's address: found by subject access like any other.
+    contact_email: Mapped[str] = mapped_column(String(254), default="", info={"personal": "email"})
 
     # None means no limit on places.
     capacity: Mapped[int | None] = mapped_column(Integer)

@@ -28,7 +28,7 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     to_address: Mapped[str] = mapped_column(String(254), info={"personal": "email"})
     # Where a reply goes (the event's contact), or "" for the sender itself.
-    reply_to: Mapped[str] = mapped_column(String(254), default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="", info={"personal": "email"})
     subject: Mapped[str] = mapped_column(String(300), info={"personal": "free_text"})
     body_text: Mapped[str] = mapped_column(Text, info={"personal": "free_text"})
     body_html: Mapped[str] = mapped_column(Text, default="", info={"personal": "free_text"})

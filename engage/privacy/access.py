@@ -10,6 +10,7 @@ one query per table (engage.privacy.personal), so a new table is never missed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,6 +217,23 @@ def _message(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
+# Around each mention in someone else's record (an email to another attendee that
+# quotes their answer), only this much is shown either side: enough to read what was
+# said about the person, not the rest of the other person's data.
+EXCERPT = 60
+
+
+def _excerpts(value: Any, address: str) -> list[str]:
+    """The passages of a value that mention the address, each with a little context."""
+    text = value if isinstance(value, str) else json.dumps(_plain(value), ensure_ascii=False)
+    passages = []
+    for match in address_pattern(address).finditer(text):
+        start, end = max(0, match.start() - EXCERPT), match.end() + EXCERPT
+        passage = " ".join(text[start:end].split())
+        passages.append(("…" if start else "") + passage + ("…" if end < len(text) else ""))
+    return passages
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
@@ -245,7 +263,11 @@ def export(found: Found, now: dt.datetime | None = None) -> dict[str, Any]:
             "last_sign_in_at": _when(user.last_sign_in_at),
         },
         "mentioned_elsewhere": [
-            {"table": table, "row": list(key), "values": {k: _plain(v) for k, v in values.items()}}
+            {
+                "table": table,
+                "row": list(key),
+                "values": {k: _excerpts(v, found.address) for k, v in values.items()},
+            }
             for table, key, values in found.mentions
         ],
     }

@@ -27,6 +27,10 @@ NOT_PERSONAL = {
     "events.online_join_details",
     "events.reminder_offsets_hours",
     "events.cancellation_reason",
+    "events.attendee_note_md",
+    # Counts kept after a purge: by category, by organisation name, by workshop; never a person.
+    "event_aggregates.metric",
+    "event_aggregates.key",
     "event_questions.label",
     "event_questions.help_text",
     "event_questions.choices",

@@ -39,8 +39,18 @@ def test_subject_access_finds_everything_held(app, person):
     assert summaries == [f"Phoned: {ADDRESS} will be late"]  # not Nada's
     assert document["staff_account"] is None
     mentioned = {m["table"] for m in document["mentioned_elsewhere"]}
-    # Nada and Grace typed Ada's address in an answer: that is about Ada too.
-    assert mentioned == {"mailings", "registration_answers"}
+    # Nada and Grace typed Ada's address in an answer: that is about Ada too, and so are
+    # their confirmations, which repeat their answers.
+    assert mentioned == {"mailings", "registration_answers", "outbox_messages"}
+    # Of another person's record, only the passages about Ada: not their whole email.
+    passages = [
+        passage
+        for mention in document["mentioned_elsewhere"]
+        for found in mention["values"].values()
+        for passage in found
+    ]
+    assert passages and all(ADDRESS in passage.lower() for passage in passages)
+    assert max(len(passage) for passage in passages) <= len(ADDRESS) + 2 * 60 + 2
     # Nada's registration is not Ada's, though her address holds Ada's.
     assert LOOKALIKE not in json.dumps(document)
 
