@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engage.db import UTCDateTime, utcnow, value_enum
 from engage.events.models import Event, EventSession
 from engage.extensions import db
+from engage.registrations.models import Registration
 
 DEFAULT_SEND_AFTER_HOURS = 2
 DEFAULT_REMINDER_AFTER_DAYS = 5
@@ -57,9 +58,7 @@ class Survey(db.Model):
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), unique=True
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     # Counted from the event's end (sending, closing) and from the invitation (reminder).
@@ -95,9 +94,7 @@ class SurveyQuestion(db.Model):
     __tablename__ = "survey_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("surveys.id", ondelete="CASCADE"), index=True
-    )
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     kind: Mapped[SurveyQuestionKind] = mapped_column(
         value_enum(SurveyQuestionKind, "survey_question_kind")
     )
@@ -133,6 +130,7 @@ class SurveyInvitation(db.Model):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     survey: Mapped[Survey] = relationship()
+    registration: Mapped[Registration] = relationship()
 
     def __repr__(self) -> str:
         return f"<SurveyInvitation {self.survey_id}/{self.registration_id}>"
@@ -144,9 +142,7 @@ class SurveyResponse(db.Model):
     __tablename__ = "survey_responses"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
-    survey_id: Mapped[int] = mapped_column(
-        ForeignKey("surveys.id", ondelete="CASCADE"), index=True
-    )
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), unique=True
     )
