@@ -7,6 +7,7 @@ import datetime as dt
 import time_machine
 from sqlalchemy import select
 
+from engage.events.models import Event
 from engage.extensions import db
 from engage.feedback.models import (
     ResponseAnswer,
@@ -168,8 +169,6 @@ def test_sessions_rated_are_the_ones_attended_or_booked_and_the_plenaries(
     event, survey_id = survey_event(rate_sessions=True)
     booked, attended, neither = people(app, event, 3)
     with app.app_context():
-        from engage.events.models import Event
-
         stored = db.session.get(Event, event.id)
         by_title = {s.title: s.id for s in stored.sessions}
         db.session.execute(

@@ -6,8 +6,10 @@ import collections
 import threading
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from engage.events.models import Event
 from engage.extensions import db
 from engage.feedback import sending, services
 from engage.feedback.models import SurveyInvitation
@@ -73,8 +75,6 @@ def test_nothing_for_a_survey_switched_off_or_an_unpublished_event(
     event, _ = survey_event(**survey)
     if event_fields:
         with app.app_context():
-            from engage.events.models import Event
-
             db.session.get(Event, event.id).is_published = False
             db.session.commit()
     people(app, event, 2)
@@ -88,7 +88,7 @@ def test_nothing_once_the_survey_has_closed(app, survey_event):
 
 
 def test_one_reminder_to_those_who_have_not_answered(app, survey_event):
-    event, survey_id = survey_event(reminder_after_days=5)
+    event, _ = survey_event(reminder_after_days=5)
     people(app, event, 3)
     assert _run(app, SENDS) == (3, 0)
     first = invitations(app)[0]
@@ -105,8 +105,6 @@ def test_one_reminder_to_those_who_have_not_answered(app, survey_event):
 
 
 def test_the_cli_runs_the_job_for_cron(app, survey_event):
-    import time_machine
-
     event, _ = survey_event()
     people(app, event, 2)
     runner = app.test_cli_runner()

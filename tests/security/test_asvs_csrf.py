@@ -49,6 +49,10 @@ BODIES = {
     "checkin.walk_in": "walk-in",
     "manage_news.create": "news create",
     "manage_news.edit": "news edit",
+    "feedback.answer": "feedback survey",
+    "manage_feedback.index": "survey settings",
+    "manage_feedback.add_question": "survey question add",
+    "manage_feedback.edit_question": "survey question edit",
 }
 
 
