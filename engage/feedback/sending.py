@@ -179,6 +179,11 @@ def _remind_one(invitation_id: int, now: dt.datetime) -> bool:
     return retrying(lambda: _remind_locked(invitation_id, now), attempts=3)
 
 
+def _not_reminded_or_answered() -> tuple:
+    """The reminder's condition: what makes a second run's UPDATE move nothing."""
+    return (SurveyInvitation.reminded_at.is_(None), SurveyInvitation.answered_at.is_(None))
+
+
 def _remind_locked(invitation_id: int, now: dt.datetime) -> bool:
     invitation = db.session.get(SurveyInvitation, invitation_id, populate_existing=True)
     if invitation is None:
@@ -191,11 +196,7 @@ def _remind_locked(invitation_id: int, now: dt.datetime) -> bool:
     token, token_hash = new_token()
     moved = db.session.execute(
         update(SurveyInvitation)
-        .where(
-            SurveyInvitation.id == invitation_id,
-            SurveyInvitation.reminded_at.is_(None),
-            SurveyInvitation.answered_at.is_(None),
-        )
+        .where(SurveyInvitation.id == invitation_id, *_not_reminded_or_answered())
         .values(reminded_at=now, reminder_token_hash=token_hash)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -244,3 +244,35 @@ def test_reminders_go_once_with_two_workers(app, make_app, survey_event):
     assert sum(r[1] for r in results) == 60
     reminded = [k for k in _queued(app).elements() if k[1] == "feedback_reminder"]
     assert len(reminded) == 60 and len(set(reminded)) == 60
+
+
+def test_a_reminder_read_before_another_run_sent_it_is_not_sent_again(
+    app, survey_event, monkeypatch
+):
+    # The candidates are read outside the transaction: a run that read them before
+    # another run reminded everyone is stopped by the conditional UPDATE alone.
+    event, _ = survey_event()
+    people(app, event, 3)
+    assert _run(app, SENDS) == (3, 0)
+    with app.app_context():
+        survey_id = invitations(app)[0].survey_id
+        stale = sending._to_remind(survey_id, SENDS + 5 * DAY)
+    assert _run(app, SENDS + 5 * DAY) == (0, 3)
+    monkeypatch.setattr(sending, "_to_remind", lambda survey_id, now: stale)
+    assert _run(app, SENDS + 5 * DAY) == (0, 0)
+    reminded = [k for k in _queued(app).elements() if k[1] == "feedback_reminder"]
+    assert len(reminded) == 3
+
+
+def test_control_without_the_condition_the_stale_run_reminds_again(app, survey_event, monkeypatch):
+    event, _ = survey_event()
+    people(app, event, 3)
+    assert _run(app, SENDS) == (3, 0)
+    with app.app_context():
+        survey_id = invitations(app)[0].survey_id
+        stale = sending._to_remind(survey_id, SENDS + 5 * DAY)
+    assert _run(app, SENDS + 5 * DAY) == (0, 3)
+    monkeypatch.setattr(sending, "_to_remind", lambda survey_id, now: stale)
+    # The control: the UPDATE's condition on reminded_at taken away.
+    monkeypatch.setattr(sending, "_not_reminded_or_answered", lambda: ())
+    assert _run(app, SENDS + 5 * DAY) == (0, 3)  # the check above would catch it
