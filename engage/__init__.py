@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import engage.attendees.hooks  # receivers of the events feature's signals
 import engage.attendees.message_services  # the organiser-message mailing writer
+import engage.feedback.sending  # the survey's periodic job
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
@@ -31,6 +32,8 @@ from engage.events.views import bp as events_bp
 from engage.extensions import csrf, limiter, login_manager, migrate
 from engage.extensions import db as database  # `engage.db` is the module of db helpers
 from engage.extensions import mail as mailer  # `engage.mail` is the mail feature package
+from engage.feedback.manage import bp as manage_feedback_bp
+from engage.feedback.public import bp as feedback_bp
 from engage.forms import form_errors, in_page_order
 from engage.mail.views import bp as mail_bp
 from engage.markdown import render as render_markdown
@@ -58,6 +61,8 @@ BLUEPRINTS = (
     checkin_bp,  # /admin/events/<id>/check-in, and /c/<code> (the QR code's link)
     privacy_bp,  # /admin/privacy: subject access and erasure
     health.bp,  # /healthz, for load balancers
+    manage_feedback_bp,  # /admin/events/<id>/feedback
+    feedback_bp,  # /feedback/<token> (the survey's personal link)
 )
 
 

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from engage.accounts.cli import create_user_command
 from engage.demo import load
+from engage.feedback.sending import send_due
 from engage.mail.worker import run
 from engage.registrations.reminders import queue_due_reminders
 from engage.registrations.retention import purge
@@ -59,3 +60,15 @@ def reminders_command() -> None:
     """Queue the reminders that are due now (safe to run as often as you like, e.g. from cron)."""
     queued = queue_due_reminders()
     click.echo(f"Reminders: {queued} queued.")
+
+
+@engage_cli.group("feedback")
+def feedback_cli() -> None:
+    """The feedback survey after an event."""
+
+
+@feedback_cli.command("send")
+def feedback_send_command() -> None:
+    """Queue the survey invitations and reminders that are due now (safe to run from cron)."""
+    invited, reminded = send_due()
+    click.echo(f"Feedback: {invited} invitations and {reminded} reminders queued.")

@@ -3,6 +3,13 @@
 from engage.accounts.models import AccountToken, Role, ThrottleHit, TokenPurpose, User
 from engage.audit.models import AuditEntry
 from engage.events.models import Event, EventQuestion, EventSession, event_organisers
+from engage.feedback.models import (
+    ResponseAnswer,
+    Survey,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from engage.mail.models import (
     JobRun,
     Mailing,
@@ -44,7 +51,12 @@ __all__ = [
     "RegistrationHistory",
     "RegistrationStatus",
     "ReminderSend",
+    "ResponseAnswer",
     "Role",
+    "Survey",
+    "SurveyInvitation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "ThrottleHit",
     "TokenPurpose",
     "User",

@@ -19,6 +19,7 @@ from engage import create_app
 from engage.access import staff_required
 from engage.accounts.models import Role
 from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
+from engage.feedback.models import Survey, SurveyQuestion, SurveyQuestionKind
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
 from tests.conftest import TEST_CONFIG
@@ -158,6 +159,25 @@ EXPECTED: dict[str, dict[str, str]] = {
             "delete_question",
         )
     },
+    **{
+        f"manage_feedback.{name}": EVENT_STAFF
+        for name in (
+            "index",
+            "add_question",
+            "edit_question",
+            "delete_question",
+            "results",
+            "export",
+        )
+    },
+    "manage_feedback.move_question": answers(
+        SIGN_IN,
+        "404",
+        "302 /admin/events/{event_id}/feedback/#questions",
+        "302 /admin/events/{event_id}/feedback/#questions",
+    ),
+    # The survey's personal link: a made-up one is the same 404 for everyone.
+    "feedback.answer": BAD_TOKEN,
     "manage_events.publish": EVENT_ACTION,
     "manage_events.unpublish": EVENT_ACTION,
     "manage_events.move_question": answers(
@@ -250,7 +270,9 @@ def world(app, make_user, make_event, make_news):
             params={"subject": "Parking", "body_md": "Park *behind* the hall."},
             summary="Parking",
         )
-        db.session.add_all([session, question, message, registration, mailing])
+        survey = Survey(event_id=event.id)
+        survey.questions.append(SurveyQuestion(kind=SurveyQuestionKind.RATING, label="Overall?"))
+        db.session.add_all([session, question, message, registration, mailing, survey])
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -261,6 +283,7 @@ def world(app, make_user, make_event, make_news):
             "message_id": message.id,
             "registration_id": registration.id,
             "mailing_id": mailing.id,
+            "survey_question_id": survey.questions[0].id,
             "code": registration.checkin_code,
             "filename": "css/engage.css",
         }

@@ -52,6 +52,10 @@ BODIES = {
     "privacy.index": "privacy lookup",
     "privacy.download_file": "privacy download",
     "privacy.erase": "privacy erase",
+    "feedback.answer": "feedback survey",
+    "manage_feedback.index": "survey settings",
+    "manage_feedback.add_question": "survey question add",
+    "manage_feedback.edit_question": "survey question edit",
 }
 
 

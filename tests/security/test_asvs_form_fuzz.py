@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TEST_PASSWORD
+from tests.feedback.world import survey_answers
 from tests.registrations.conftest import FORM_FIELDS
 from tests.security.world import changed_tables, sign_in_as, snapshot
 
@@ -108,6 +109,18 @@ QUESTION = {
     "is_required": "y",
     "save": "Save question",
 }
+SURVEY = {
+    "is_enabled": "y",
+    "anonymous": "y",
+    "rate_sessions": "y",
+    "send_after_hours": "2",
+    "reminder_after_days": "5",
+    "closes_after_days": "21",
+    "intro": "Tell us how it went.",
+    "save": "Save",
+}
+SURVEY_FIELDS = (*SURVEY,)
+SURVEY_QUESTION = {**QUESTION, "kind": "multiple_choice"}
 NEWS = {"title": "News", "slug": "", "summary": "S", "body_md": "B", "event_id": "", "save": "x"}
 NEWS_FIELDS = (*NEWS, "publish_at", "preview", "publish", "schedule")
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -279,6 +292,22 @@ FORMS = {
         lambda w: {**WALK_IN, "over_capacity": "y"},
         (*WALK_IN, "over_capacity"),
     ),
+    "feedback survey": FormCase(None, "/feedback/{feedback_token}", survey_answers, ("send",)),
+    "survey settings": FormCase(
+        "organiser", "/admin/events/{event_id}/feedback/", lambda w: SURVEY, SURVEY_FIELDS
+    ),
+    "survey question add": FormCase(
+        "organiser",
+        "/admin/events/{event_id}/feedback/questions/new",
+        lambda w: SURVEY_QUESTION,
+        (*SURVEY_QUESTION,),
+    ),
+    "survey question edit": FormCase(
+        "organiser",
+        "/admin/events/{event_id}/feedback/questions/{survey_question_id}/edit",
+        lambda w: SURVEY_QUESTION,
+        (*SURVEY_QUESTION,),
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
     "privacy lookup": FormCase(
@@ -381,6 +410,8 @@ GROUPS = {
     "privacy": ("privacy lookup", "privacy download"),
     # Erasing takes the world's attendee away: a site of its own.
     "privacy erase": ("privacy erase",),
+    "feedback": ("feedback survey",),
+    "survey builder": ("survey settings", "survey question add", "survey question edit"),
 }
 # The forms that ask the event's own questions too.
 ASKS_QUESTIONS = ("registration", "self-service edit", "attendee add")
@@ -389,6 +420,8 @@ ASKS_QUESTIONS = ("registration", "self-service edit", "attendee add")
 def readable(world: dict, name: str) -> tuple[str, ...]:
     """The names a form reads: its fields, and for the attendee forms the event's questions."""
     questions = _questions(world) if name in ASKS_QUESTIONS else ()
+    if name == "feedback survey":
+        questions = tuple(world["survey_fields"].values())
     return (*FORMS[name].fields, *questions)
 
 

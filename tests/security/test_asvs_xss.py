@@ -25,6 +25,13 @@ from engage.attendees.filters import AttendeeFilter
 from engage.events import manage_services
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
+from engage.feedback.models import (
+    ResponseAnswer,
+    Survey,
+    SurveyQuestion,
+    SurveyQuestionKind,
+    SurveyResponse,
+)
 from engage.mail.mailings import write_next_batch
 from engage.mail.models import OutboxMessage
 from engage.registrations import services as registrations
@@ -189,6 +196,7 @@ def hostile_world(app, make_user, make_event, make_news):
         session_id, question_id = day.workshops[0].id, text_q.id
         registration_id = booking.registration.id
         code = booking.registration.checkin_code
+        survey_question_id = _hostile_survey(day, session_id)
         token = db.session.scalars(
             db.select(OutboxMessage.body_text)
             .where(OutboxMessage.registration_id == booking.registration.id)
@@ -208,7 +216,31 @@ def hostile_world(app, make_user, make_event, make_news):
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
+        "feedback_token": "none",
+        "survey_question_id": survey_question_id,
     }
+
+
+def _hostile_survey(event: Event, session_id: int) -> int:
+    """The event's survey, its questions and one response, each text holding a payload."""
+    survey = Survey(event_id=event.id, intro=hostile("survey_intro", multiline=True))
+    survey.rate_sessions = True
+    text_q = SurveyQuestion(kind=SurveyQuestionKind.TEXT, label=hostile("survey_question"))
+    choice_q = SurveyQuestion(
+        kind=SurveyQuestionKind.SINGLE_CHOICE, choices=[hostile("survey_choice"), "No"], label="?"
+    )
+    survey.questions.extend([text_q, choice_q])
+    db.session.add(survey)
+    db.session.flush()
+    response = SurveyResponse(survey_id=survey.id, submitted_at=london(2027, 1, 22))
+    response.answers = [
+        ResponseAnswer(question_id=text_q.id, value=hostile("survey_answer", multiline=True)),
+        ResponseAnswer(question_id=choice_q.id, value=hostile("survey_choice")),
+        ResponseAnswer(session_id=session_id, rating=4, comment=hostile("survey_comment")),
+    ]
+    db.session.add(response)
+    db.session.commit()
+    return text_q.id
 
 
 # Every field that holds a payload, by the tag in its payload.
@@ -244,6 +276,11 @@ MARKERS = frozenset(
         "cancel_reason",
         "mailing_subject",
         "mailing_body",
+        "survey_intro",
+        "survey_question",
+        "survey_choice",
+        "survey_answer",
+        "survey_comment",
     }
 )
 
@@ -299,6 +336,8 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     ]
     # The check-in page the QR code's link opens: name, organisation and access needs.
     assert {"first_name", "organisation", "access"} <= seen[f"admin /c/{hostile_world['code']}"]
+    results = f"admin /admin/events/{hostile_world['event_id']}/feedback/results"
+    assert {"survey_question", "survey_choice", "survey_answer", "survey_comment"} <= seen[results]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}

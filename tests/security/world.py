@@ -19,6 +19,7 @@ from engage.extensions import db
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations import services as registrations
 from tests.conftest import TEST_PASSWORD, hash_for_tests
+from tests.feedback.world import survey_world
 from tests.registrations.conftest import data, standard_questions, workshop
 
 
@@ -99,6 +100,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             "reset_token": _link("reset", "/account/reset/"),
             "invitation_token": _link("invitation", "/account/invitation/"),
         }
+    world.update(survey_world(app, make_event, event.id))
     return world
 
 
@@ -134,6 +136,7 @@ def url_for_rule(app, rule, world: dict) -> str:
     tokens = {
         "accounts.reset_password": world["reset_token"],
         "accounts.accept_invitation": world["invitation_token"],
+        "feedback.answer": world["feedback_token"],
     }
     values = {}
     for name in rule.arguments:
