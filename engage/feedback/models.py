@@ -123,8 +123,10 @@ class SurveyInvitation(db.Model):
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     # The links in the invitation and in the reminder, kept only as SHA-256 hashes.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    reminder_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": "hash"})
+    reminder_token_hash: Mapped[str | None] = mapped_column(
+        String(64), unique=True, info={"personal": "hash"}
+    )
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -169,9 +171,9 @@ class ResponseAnswer(db.Model):
         ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
     )
     # A choice's text, or a list of them, for choice questions; free text for text questions.
-    value: Mapped[str | list[str] | None] = mapped_column(JSON)
+    value: Mapped[str | list[str] | None] = mapped_column(JSON, info={"personal": "free_text"})
     rating: Mapped[int | None] = mapped_column(Integer)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="", info={"personal": "free_text"})
 
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
     question: Mapped[SurveyQuestion | None] = relationship()

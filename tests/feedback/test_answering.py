@@ -84,7 +84,7 @@ def test_errors_are_shown_the_govuk_way_and_typed_text_kept(app, client, survey_
     page = client.post(f"/feedback/{token}", data=answers)
     assert page.status_code == 200
     assert "<title>Error: " in page.text and "There is a problem" in page.text
-    assert f'href="#{names["How was the day overall?"]}"' in page.text
+    assert f'href="#{names["How was the day overall?"]}-0"' in page.text  # its first radio
     assert "Answer the question “How was the day overall?”" in page.text
     assert "Choose one of the options given" in page.text
     assert "More coffee, please." in page.text

@@ -31,6 +31,14 @@ NOT_PERSONAL = {
     # Counts kept after a purge: by category, by organisation name, by workshop; never a person.
     "event_aggregates.metric",
     "event_aggregates.key",
+    # The survey as the organiser wrote it; responses' random ids.
+    "surveys.intro",
+    "survey_questions.label",
+    "survey_questions.help_text",
+    "survey_questions.choices",
+    "survey_responses.id",
+    "survey_answers.id",
+    "survey_answers.response_id",
     "event_questions.label",
     "event_questions.help_text",
     "event_questions.choices",
