@@ -22,6 +22,7 @@ from engage.attendees.messages import bp as attendee_messages_bp
 from engage.attendees.paper_views import bp as attendee_paper_bp
 from engage.attendees.record import bp as attendee_record_bp
 from engage.attendees.views import bp as attendees_bp
+from engage.certificates.views import bp as certificates_bp
 from engage.checkin.views import bp as checkin_bp
 from engage.cli import engage_cli
 from engage.db import configure_engine
@@ -55,6 +56,7 @@ BLUEPRINTS = (
     attendee_paper_bp,  # /admin/events/<id>/paper
     attendee_messages_bp,  # /admin/events/<id>/mailings
     checkin_bp,  # /admin/events/<id>/check-in, and /c/<code> (the QR code's link)
+    certificates_bp,  # /registrations/<token>/certificate.pdf, and /certificates/<code>
 )
 
 

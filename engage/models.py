@@ -2,7 +2,14 @@
 
 from engage.accounts.models import AccountToken, Role, ThrottleHit, TokenPurpose, User
 from engage.audit.models import AuditEntry
-from engage.events.models import Event, EventQuestion, EventSession, event_organisers
+from engage.certificates.models import Certificate
+from engage.events.models import (
+    Event,
+    EventQuestion,
+    EventResource,
+    EventSession,
+    event_organisers,
+)
 from engage.mail.models import (
     JobRun,
     Mailing,
@@ -25,9 +32,11 @@ from engage.registrations.models import (
 __all__ = [
     "AccountToken",
     "AuditEntry",
+    "Certificate",
     "CheckIn",
     "Event",
     "EventQuestion",
+    "EventResource",
     "EventSession",
     "JobRun",
     "Mailing",

@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from engage.events import calendar, services
+from engage.events.resources import has_ended, host_of
 from engage.events.services import EventNotFound
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+@bp.app_context_processor
+def _template_helpers():
+    # The event page and the attendee's own page show resources through these.
+    return {"event_has_ended": has_ended, "link_host": host_of}
 
 
 def _load(slug: str):

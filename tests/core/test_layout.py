@@ -21,6 +21,7 @@ RANKS = {"audit": 0, "mail": 1, "accounts": 2, "events": 3, "news": 4, "registra
 RANKS["public"] = 5
 RANKS["attendees"] = 5  # the organiser's side of registrations
 RANKS["checkin"] = 6  # the desk on the day, built on the attendees' rules
+RANKS["certificates"] = 7  # after the day: built on check-in's record of who came
 # The wiring that names every feature on purpose.
 WIRING = {"__init__.py", "models.py", "cli.py", "demo.py", "devserver.py"}
 

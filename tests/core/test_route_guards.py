@@ -18,7 +18,13 @@ from flask import url_for
 from engage import create_app
 from engage.access import staff_required
 from engage.accounts.models import Role
-from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
+from engage.events.models import (
+    EventQuestion,
+    EventResource,
+    EventSession,
+    QuestionKind,
+    SessionKind,
+)
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
 from tests.conftest import TEST_CONFIG
@@ -151,8 +157,22 @@ EXPECTED: dict[str, dict[str, str]] = {
             "add_question",
             "edit_question",
             "delete_question",
+            "resources",
+            "add_resource",
+            "edit_resource",
+            "delete_resource",
         )
     },
+    "manage_events.move_resource": answers(
+        SIGN_IN,
+        "404",
+        "302 /admin/events/{event_id}/resources",
+        "302 /admin/events/{event_id}/resources",
+    ),
+    # The world's attendee is not checked in: no certificate, as for a made-up token.
+    "certificates.download": BAD_TOKEN,
+    # Walked with the QR code's code, which is no certificate's: not found, for everyone.
+    "certificates.verify": answers(*["404"] * 4),
     "manage_events.publish": EVENT_ACTION,
     "manage_events.unpublish": EVENT_ACTION,
     "manage_events.move_question": answers(
@@ -245,7 +265,8 @@ def world(app, make_user, make_event, make_news):
             params={"subject": "Parking", "body_md": "Park *behind* the hall."},
             summary="Parking",
         )
-        db.session.add_all([session, question, message, registration, mailing])
+        resource = EventResource(event_id=event.id, title="Slides", url="https://example.org/s")
+        db.session.add_all([session, question, message, registration, mailing, resource])
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -256,6 +277,7 @@ def world(app, make_user, make_event, make_news):
             "message_id": message.id,
             "registration_id": registration.id,
             "mailing_id": mailing.id,
+            "resource_id": resource.id,
             "code": registration.checkin_code,
             "filename": "css/engage.css",
         }
