@@ -105,6 +105,13 @@ QUESTION = {
     "is_required": "y",
     "save": "Save question",
 }
+RESOURCE = {
+    "title": "Slides",
+    "url": "https://example.org/slides.pdf",
+    "description": "From the opening talk.",
+    "session_id": "",
+    "save": "Save resource",
+}
 NEWS = {"title": "News", "slug": "", "summary": "S", "body_md": "B", "event_id": "", "save": "x"}
 NEWS_FIELDS = (*NEWS, "publish_at", "preview", "publish", "schedule")
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -228,6 +235,15 @@ FORMS = {
         lambda w: QUESTION,
         (*QUESTION,),
     ),
+    "resource add": FormCase(
+        "organiser", "/admin/events/{event_id}/resources/new", lambda w: RESOURCE, (*RESOURCE,)
+    ),
+    "resource edit": FormCase(
+        "organiser",
+        "/admin/events/{event_id}/resources/{resource_id}/edit",
+        lambda w: {**RESOURCE, "session_id": str(w["session_id"])},
+        (*RESOURCE,),
+    ),
     "cancel event": FormCase(
         "organiser",
         "/admin/events/{event_id}/cancel",
@@ -350,6 +366,7 @@ GROUPS = {
         "cancel event",
     ),
     "news": ("news create", "news edit"),
+    "resources": ("resource add", "resource edit"),
     "organiser for an attendee": ("attendee details", "attendee workshops", "attendee add"),
     # Cancelling ends what the others may do: a site of its own.
     "organiser cancels": ("attendee cancel",),
