@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from engage.events.models import Event, EventResource
 from engage.extensions import db
+from tests.core.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,10 @@ def test_after_the_day_download_the_certificate_and_see_the_resources(
         db.session.commit()
     _, token = attendee(event, first_name="Nguyễn", last_name="Thị Ánh", workshops=["Workshop A"])
 
+    page.goto(f"{live_server.url}/events/{event.slug}")
+    assert violations(page) == []
     page.goto(f"{live_server.url}/registrations/{token}")
+    assert violations(page) == []
 
     after = page.locator("section", has=page.get_by_role("heading", name="After the event"))
     slides = after.get_by_role("link", name="Opening slides")
