@@ -189,3 +189,15 @@ def test_has_ended():
 
     assert has_ended(Event(), now=Event.ends_at)
     assert not has_ended(Event(), now=Event.ends_at - dt.timedelta(seconds=1))
+
+
+def test_a_sessions_resources_go_with_it(app, signed_in, past_event):
+    workshop_id = _workshop_id(app, past_event.id)
+    base = f"/admin/events/{past_event.id}"
+    signed_in.post(base + "/resources/new", data=SLIDES)
+    signed_in.post(
+        base + "/resources/new",
+        data={**SLIDES, "title": "Notes", "session_id": str(workshop_id)},
+    )
+    assert signed_in.post(f"{base}/sessions/{workshop_id}/delete").status_code == 302
+    assert [r[0] for r in _resources(app, past_event.id)] == ["Opening slides"]
