@@ -23,6 +23,7 @@ from engage.attendees.messages import bp as attendee_messages_bp
 from engage.attendees.paper_views import bp as attendee_paper_bp
 from engage.attendees.record import bp as attendee_record_bp
 from engage.attendees.views import bp as attendees_bp
+from engage.certificates.views import bp as certificates_bp
 from engage.checkin.views import bp as checkin_bp
 from engage.cli import engage_cli
 from engage.db import configure_engine
@@ -63,6 +64,7 @@ BLUEPRINTS = (
     health.bp,  # /healthz, for load balancers
     manage_feedback_bp,  # /admin/events/<id>/feedback
     feedback_bp,  # /feedback/<token> (the survey's personal link)
+    certificates_bp,  # /registrations/<token>/certificate.pdf, and /certificates/<code>
 )
 
 

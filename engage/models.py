@@ -2,7 +2,14 @@
 
 from engage.accounts.models import AccountToken, Role, ThrottleHit, TokenPurpose, User
 from engage.audit.models import AuditEntry
-from engage.events.models import Event, EventQuestion, EventSession, event_organisers
+from engage.certificates.models import Certificate
+from engage.events.models import (
+    Event,
+    EventQuestion,
+    EventResource,
+    EventSession,
+    event_organisers,
+)
 from engage.feedback.models import (
     ResponseAnswer,
     Survey,
@@ -33,10 +40,12 @@ from engage.registrations.models import (
 __all__ = [
     "AccountToken",
     "AuditEntry",
+    "Certificate",
     "CheckIn",
     "Event",
     "EventAggregate",
     "EventQuestion",
+    "EventResource",
     "EventSession",
     "JobRun",
     "Mailing",

@@ -147,4 +147,5 @@ def messages(event_id: int):
     return render_template("mail/event_messages.html", event=event, page=page, status=status)
 
 
-from engage.events import manage_programme  # noqa: E402,F401 - its routes join this blueprint
+# Their routes join this blueprint.
+from engage.events import manage_programme, manage_resources  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""The events, event_sessions, event_questions and event_organisers tables."""
+"""The events, event_sessions, event_questions, event_organisers and event_resources tables."""
 
 from __future__ import annotations
 
@@ -99,6 +99,11 @@ class Event(db.Model):
         order_by="(EventQuestion.position, EventQuestion.id)",
     )
     organisers = relationship("User", secondary=event_organisers, backref="organised_events")
+    resources: Mapped[list[EventResource]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(EventResource.position, EventResource.id)",
+    )
 
     @property
     def is_cancelled(self) -> bool:
@@ -153,6 +158,11 @@ class EventSession(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+    resources: Mapped[list[EventResource]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="(EventResource.position, EventResource.id)",
+    )
 
     def __repr__(self) -> str:
         return f"<EventSession {self.id} {self.kind.value}>"
@@ -180,3 +190,27 @@ class EventQuestion(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="questions")
+
+
+class EventResource(db.Model):
+    """A link shared with attendees after the day (slides, recordings), for an event or session."""
+
+    __tablename__ = "event_resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # None: the event's own; otherwise shown under that session in the programme.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="resources")
+    session: Mapped[EventSession | None] = relationship(back_populates="resources")
+
+    def __repr__(self) -> str:
+        return f"<EventResource {self.id}>"

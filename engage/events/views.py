@@ -6,12 +6,19 @@ from flask import Blueprint, Response, abort, current_app, render_template
 
 from engage.events import calendar, services
 from engage.events.contact import event_contact, join_details_html
+from engage.events.resources import has_ended, host_of
 from engage.events.services import EventNotFound
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 # Pages and emails alike name the event's contact, and show joining links, through these.
 bp.add_app_template_global(event_contact)
 bp.add_app_template_global(join_details_html)
+
+
+@bp.app_context_processor
+def _template_helpers():
+    # The event page and the attendee's own page show resources through these.
+    return {"event_has_ended": has_ended, "link_host": host_of}
 
 
 def _load(slug: str):

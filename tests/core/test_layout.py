@@ -23,6 +23,7 @@ RANKS["attendees"] = 5  # the organiser's side of registrations
 RANKS["checkin"] = 6  # the desk on the day, built on the attendees' rules
 RANKS["privacy"] = 7  # subject access and erasure: reads every feature's personal data
 RANKS["feedback"] = 7  # the survey after the day, built on registrations and attendees
+RANKS["certificates"] = 7  # after the day: built on check-in's record of who came
 # The wiring that names every feature on purpose.
 WIRING = {"__init__.py", "models.py", "cli.py", "demo.py", "devserver.py"}
 

@@ -21,7 +21,14 @@ def csrf_app(make_app):
 @pytest.mark.parametrize(("endpoint", "path"), BACK_OFFICE_POSTS)
 def test_post_without_token_is_refused(csrf_app, make_user, login_as, endpoint, path):
     from engage.accounts.models import Role
-    from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
+    from engage.events.models import (
+        Event,
+        EventQuestion,
+        EventResource,
+        EventSession,
+        QuestionKind,
+        SessionKind,
+    )
     from engage.extensions import db
     from engage.news.models import NewsItem
     from tests.conftest import london
@@ -34,6 +41,7 @@ def test_post_without_token_is_refused(csrf_app, make_user, login_as, endpoint, 
             EventSession(kind=SessionKind.BREAK, title="B", starts_at=start, ends_at=start)
         )
         event.questions.append(EventQuestion(kind=QuestionKind.TEXT, label="Q"))
+        event.resources.append(EventResource(title="R", url="https://example.org/r"))
         news = NewsItem(slug="n", title="N", published_at=start)
         db.session.add_all([event, news])
         db.session.commit()
@@ -43,6 +51,7 @@ def test_post_without_token_is_refused(csrf_app, make_user, login_as, endpoint, 
                 "session_id": event.sessions[0].id,
                 "question_id": event.questions[0].id,
                 "item_id": news.id,
+                "resource_id": event.resources[0].id,
             }
         }
         before = (event.title, event.is_published, news.published_at)
@@ -55,3 +64,4 @@ def test_post_without_token_is_refused(csrf_app, make_user, login_as, endpoint, 
         event, news = db.session.get(Event, event.id), db.session.get(NewsItem, news.id)
         assert (event.title, event.is_published, news.published_at) == before
         assert event.cancelled_at is None and len(event.sessions) == 1
+        assert [r.title for r in event.resources] == ["R"]

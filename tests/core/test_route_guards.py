@@ -18,7 +18,13 @@ from flask import url_for
 from engage import create_app
 from engage.access import staff_required
 from engage.accounts.models import Role
-from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
+from engage.events.models import (
+    EventQuestion,
+    EventResource,
+    EventSession,
+    QuestionKind,
+    SessionKind,
+)
 from engage.feedback.models import Survey, SurveyQuestion, SurveyQuestionKind
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
@@ -157,6 +163,10 @@ EXPECTED: dict[str, dict[str, str]] = {
             "add_question",
             "edit_question",
             "delete_question",
+            "resources",
+            "add_resource",
+            "edit_resource",
+            "delete_resource",
         )
     },
     **{
@@ -178,6 +188,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     ),
     # The survey's personal link: a made-up one is the same 404 for everyone.
     "feedback.answer": BAD_TOKEN,
+    "manage_events.move_resource": answers(
+        SIGN_IN,
+        "404",
+        "302 /admin/events/{event_id}/resources",
+        "302 /admin/events/{event_id}/resources",
+    ),
+    # The world's attendee is not checked in: no certificate, as for a made-up token.
+    "certificates.download": BAD_TOKEN,
+    # Walked with the QR code's code, which is no certificate's: not found, for everyone.
+    "certificates.verify": answers(*["404"] * 4),
     "manage_events.publish": EVENT_ACTION,
     "manage_events.unpublish": EVENT_ACTION,
     "manage_events.move_question": answers(
@@ -272,7 +292,8 @@ def world(app, make_user, make_event, make_news):
         )
         survey = Survey(event_id=event.id)
         survey.questions.append(SurveyQuestion(kind=SurveyQuestionKind.RATING, label="Overall?"))
-        db.session.add_all([session, question, message, registration, mailing, survey])
+        resource = EventResource(event_id=event.id, title="Slides", url="https://example.org/s")
+        db.session.add_all([session, question, message, registration, mailing, survey, resource])
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -284,6 +305,7 @@ def world(app, make_user, make_event, make_news):
             "registration_id": registration.id,
             "mailing_id": mailing.id,
             "survey_question_id": survey.questions[0].id,
+            "resource_id": resource.id,
             "code": registration.checkin_code,
             "filename": "css/engage.css",
         }

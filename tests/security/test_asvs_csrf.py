@@ -41,6 +41,8 @@ BODIES = {
     "manage_events.add_question": "question add",
     "manage_events.edit_question": "question edit",
     "manage_events.cancel": "cancel event",
+    "manage_events.add_resource": "resource add",
+    "manage_events.edit_resource": "resource edit",
     "attendee_record.details": "attendee details",
     "attendee_record.workshops": "attendee workshops",
     "attendee_record.new": "attendee add",

@@ -121,6 +121,13 @@ SURVEY = {
 }
 SURVEY_FIELDS = (*SURVEY,)
 SURVEY_QUESTION = {**QUESTION, "kind": "multiple_choice"}
+RESOURCE = {
+    "title": "Slides",
+    "url": "https://example.org/slides.pdf",
+    "description": "From the opening talk.",
+    "session_id": "",
+    "save": "Save resource",
+}
 NEWS = {"title": "News", "slug": "", "summary": "S", "body_md": "B", "event_id": "", "save": "x"}
 NEWS_FIELDS = (*NEWS, "publish_at", "preview", "publish", "schedule")
 NEW_PASSWORDS = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -243,6 +250,15 @@ FORMS = {
         "/admin/events/{event_id}/questions/{question_id}/edit",
         lambda w: QUESTION,
         (*QUESTION,),
+    ),
+    "resource add": FormCase(
+        "organiser", "/admin/events/{event_id}/resources/new", lambda w: RESOURCE, (*RESOURCE,)
+    ),
+    "resource edit": FormCase(
+        "organiser",
+        "/admin/events/{event_id}/resources/{resource_id}/edit",
+        lambda w: {**RESOURCE, "session_id": str(w["session_id"])},
+        (*RESOURCE,),
     ),
     "cancel event": FormCase(
         "organiser",
@@ -402,6 +418,7 @@ GROUPS = {
         "cancel event",
     ),
     "news": ("news create", "news edit"),
+    "resources": ("resource add", "resource edit"),
     "organiser for an attendee": ("attendee details", "attendee workshops", "attendee add"),
     # Cancelling ends what the others may do: a site of its own.
     "organiser cancels": ("attendee cancel",),

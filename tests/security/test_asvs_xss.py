@@ -22,8 +22,16 @@ from icalendar import Calendar
 from engage.accounts.models import Role, User
 from engage.attendees import message_services as messages
 from engage.attendees.filters import AttendeeFilter
+from engage.certificates.models import Certificate
 from engage.events import manage_services
-from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
+from engage.events.models import (
+    Event,
+    EventQuestion,
+    EventResource,
+    EventSession,
+    QuestionKind,
+    SessionKind,
+)
 from engage.extensions import db
 from engage.feedback.models import (
     ResponseAnswer,
@@ -193,6 +201,17 @@ def hostile_world(app, make_user, make_event, make_news):
         mailing_id = mailing.id
         while write_next_batch():  # the worker writes the cancellation notices
             pass
+        resource = EventResource(
+            event_id=day.id,
+            session_id=day.workshops[0].id,
+            title=hostile("resource_title"),
+            url="https://example.org/?q=" + BREAKOUT,
+            description=hostile("resource_description"),
+        )
+        certificate = Certificate(registration_id=booking.registration.id)
+        db.session.add_all([resource, certificate])
+        db.session.commit()
+        resource_id, certificate_code = resource.id, certificate.code
         session_id, question_id = day.workshops[0].id, text_q.id
         registration_id = booking.registration.id
         code = booking.registration.checkin_code
@@ -213,6 +232,8 @@ def hostile_world(app, make_user, make_event, make_news):
         "registration_id": registration_id,
         "mailing_id": mailing_id,
         "code": code,
+        "resource_id": resource_id,
+        "certificate_code": certificate_code,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
         "invitation_token": "none",
@@ -281,6 +302,8 @@ MARKERS = frozenset(
         "survey_choice",
         "survey_answer",
         "survey_comment",
+        "resource_title",
+        "resource_description",
     }
 )
 
@@ -338,6 +361,10 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert {"first_name", "organisation", "access"} <= seen[f"admin /c/{hostile_world['code']}"]
     results = f"admin /admin/events/{hostile_world['event_id']}/feedback/results"
     assert {"survey_question", "survey_choice", "survey_answer", "survey_comment"} <= seen[results]
+    resources = f"admin /admin/events/{hostile_world['event_id']}/resources"
+    assert {"resource_title", "resource_description", "session_title"} <= seen[resources]
+    certificate = f"visitor /certificates/{hostile_world['certificate_code']}"
+    assert {"first_name", "last_name", "event_title"} <= seen[certificate]
     everywhere = set().union(*seen.values())
     # Joining details go to confirmed attendees by email only, never on a page.
     assert MARKERS - everywhere == {"online_join_details"}

@@ -14,7 +14,8 @@ from flask import url_for
 
 from engage.accounts import services as accounts
 from engage.accounts.models import Role, User
-from engage.events.models import Event, QuestionKind, event_organisers
+from engage.certificates.models import Certificate
+from engage.events.models import Event, EventResource, QuestionKind, event_organisers
 from engage.extensions import db
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
 from engage.registrations import services as registrations
@@ -78,7 +79,10 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             params={"subject": "Parking", "body_md": "Park behind the hall."},
             summary="Parking",
         )
-        db.session.add_all([failed, mailing])
+        resource = EventResource(event_id=event.id, title="Slides", url="https://example.org/s")
+        # A certificate to check at /certificates/<code> (the walks do not check anyone in).
+        certificate = Certificate(registration_id=booking.registration.id)
+        db.session.add_all([failed, mailing, resource, certificate])
         db.session.commit()
         world = {
             "admin": admin.id,
@@ -96,6 +100,8 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             "user_id": organiser.id,
             "registration_id": booking.registration.id,
             "code": booking.registration.checkin_code,  # the QR code's link, /c/<code>
+            "certificate_code": certificate.code,  # /certificates/<code>
+            "resource_id": resource.id,
             "registration_token": _link("registration", "/registrations/"),
             "reset_token": _link("reset", "/account/reset/"),
             "invitation_token": _link("invitation", "/account/invitation/"),
@@ -140,7 +146,9 @@ def url_for_rule(app, rule, world: dict) -> str:
     }
     values = {}
     for name in rule.arguments:
-        if name == "token":
+        if name == "code" and rule.endpoint.startswith("certificates."):
+            values[name] = world.get("certificate_code", "no-such-cert")
+        elif name == "token":
             values[name] = tokens.get(rule.endpoint, world["registration_token"])
         elif name == "slug":
             values[name] = "news-item" if rule.rule.startswith("/news") else "day"

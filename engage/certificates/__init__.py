@@ -1,0 +1,1 @@
+"""Certificates of attendance: a PDF for each checked-in attendee, and a page that verifies it."""
