@@ -35,7 +35,9 @@ class Certificate(db.Model):
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
     )
-    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True, default=new_code)
+    code: Mapped[str] = mapped_column(
+        String(CODE_LENGTH), unique=True, default=new_code, info={"personal": "token"}
+    )
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship()

@@ -39,6 +39,10 @@ NOT_PERSONAL = {
     "survey_responses.id",
     "survey_answers.id",
     "survey_answers.response_id",
+    # Links the organisers put up after the event.
+    "event_resources.title",
+    "event_resources.url",
+    "event_resources.description",
     "event_questions.label",
     "event_questions.help_text",
     "event_questions.choices",
