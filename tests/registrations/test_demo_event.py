@@ -44,7 +44,7 @@ def test_demo_event_books_fills_waitlists_and_frees(app, runner, client):
         )
     first_token = _token(app)  # the latest confirmation: 1@example.org
     page = client.get(f"/events/{SLUG}").get_data(as_text=True)
-    assert "Fully booked: waiting list open" in page and "38 left" in page
+    assert "Fully booked: waiting list open" in page and "38 places left" in page
     response = client.post(
         f"/events/{SLUG}/register", data=_fields(app, "late@example.org"), follow_redirects=True
     )

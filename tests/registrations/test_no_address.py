@@ -58,6 +58,8 @@ def _writers() -> set[str]:
         if function.__module__ == emails.__name__
         and not name.startswith("_")
         and next(iter(inspect.signature(function).parameters), "") == "registration"
+        # personal_invitation builds the .ics file an email carries; it sends nothing.
+        and inspect.signature(function).return_annotation != "Attachment"
     }
 
 
