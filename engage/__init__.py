@@ -30,7 +30,7 @@ from engage.db import configure_engine
 from engage.events.manage import bp as manage_events_bp
 from engage.events.manage_organisers import bp as organisers_bp
 from engage.events.views import bp as events_bp
-from engage.extensions import csrf, limiter, login_manager, migrate
+from engage.extensions import csrf, login_manager, migrate
 from engage.extensions import db as database  # `engage.db` is the module of db helpers
 from engage.extensions import mail as mailer  # `engage.mail` is the mail feature package
 from engage.feedback.manage import bp as manage_feedback_bp
@@ -87,7 +87,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     mailer.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     with app.app_context():
         configure_engine(database.engine)
     auth.init_app(app)

@@ -170,7 +170,7 @@ def device_key(nonce: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Keep the counters in RATELIMIT_STORAGE_URI (with _OPTIONS, as Flask-Limiter) if it is
+    """Keep the counters in RATELIMIT_STORAGE_URI (with _OPTIONS, in the `limits` form) if it is
     shared, else in the database."""
     uri = app.config["RATELIMIT_STORAGE_URI"]
     if uri.startswith("memory://"):
