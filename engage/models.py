@@ -12,6 +12,7 @@ from engage.mail.models import (
     OutboxMessage,
 )
 from engage.news.models import NewsItem
+from engage.organisations.models import Organisation, OrganisationKind
 from engage.registrations.models import (
     CheckIn,
     ManageToken,
@@ -36,6 +37,8 @@ __all__ = [
     "ManageToken",
     "MessageStatus",
     "NewsItem",
+    "Organisation",
+    "OrganisationKind",
     "OutboxMessage",
     "Registration",
     "RegistrationAnswer",
