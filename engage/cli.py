@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from engage.accounts.cli import create_user_command
 from engage.demo import load
 from engage.mail.worker import run
+from engage.organisations.cli import organisations_cli
 from engage.registrations.reminders import queue_due_reminders
 from engage.registrations.retention import purge
 
@@ -30,6 +31,7 @@ def purge_command() -> None:
 
 
 engage_cli.add_command(create_user_command)
+engage_cli.add_command(organisations_cli)
 
 
 @engage_cli.command("worker")

@@ -42,7 +42,9 @@ class Organisation(db.Model):
     # The name folded (engage.search.fold): "Northbridge police" and "Northbridge Police"
     # are one organisation, held to it by this unique index.
     name_key: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(value_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(
+        value_enum(OrganisationKind, "organisation_kind")
+    )
     # Retired entries stay for the registrations that name them, but are not offered.
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -136,10 +136,8 @@ def listing(query: str = "") -> Listing:
         .where(Organisation.is_active.is_(True))
         .group_by(Organisation.kind)
     )
-    counts = {kind: 0 for kind in KIND_LABELS} | dict(by_kind.tuples().all())
-    retired = db.session.scalar(
-        select(func.count()).where(Organisation.is_active.is_(False))
-    )
+    counts = {kind: 0 for kind in KIND_LABELS} | {kind: count for kind, count in by_kind}
+    retired = db.session.scalar(select(func.count()).where(Organisation.is_active.is_(False)))
     return Listing(list(db.session.scalars(found)), counts, retired or 0)
 
 

@@ -20,6 +20,7 @@ from engage.access import staff_required
 from engage.accounts.models import Role
 from engage.events.models import EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
+from engage.organisations.models import Organisation, OrganisationKind
 from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
 from tests.conftest import TEST_CONFIG
 
@@ -56,6 +57,7 @@ RECORD_ACTION = answers(
     "302 /admin/events/{event_id}/attendees/{registration_id}",
 )
 USER_ACTION = answers(SIGN_IN, "403", "403", "302 /admin/users/{user_id}")
+ORGANISATION_ACTION = answers(SIGN_IN, "403", "403", "302 /admin/organisations/{organisation_id}")
 
 EXPECTED: dict[str, dict[str, str]] = {
     "static": PUBLIC,
@@ -125,6 +127,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.user": ADMIN_ONLY,
     "admin.invite": ADMIN_ONLY,
     "admin.audit": ADMIN_ONLY,
+    **{f"organisations.{name}": ADMIN_ONLY for name in ("index", "new", "edit")},
+    **{f"organisations.{name}": ORGANISATION_ACTION for name in ("retire", "restore")},
     "admin.disable": USER_ACTION,
     "admin.enable": USER_ACTION,
     "organisers.remove": USER_ACTION,
@@ -245,7 +249,12 @@ def world(app, make_user, make_event, make_news):
             params={"subject": "Parking", "body_md": "Park *behind* the hall."},
             summary="Parking",
         )
-        db.session.add_all([session, question, message, registration, mailing])
+        organisation = Organisation(
+            name="Northbridge Police",
+            name_key="northbridge police",
+            kind=OrganisationKind.POLICE_FORCE,
+        )
+        db.session.add_all([session, question, message, registration, mailing, organisation])
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -256,6 +265,7 @@ def world(app, make_user, make_event, make_news):
             "message_id": message.id,
             "registration_id": registration.id,
             "mailing_id": mailing.id,
+            "organisation_id": organisation.id,
             "code": registration.checkin_code,
             "filename": "css/engage.css",
         }
