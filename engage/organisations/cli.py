@@ -12,6 +12,6 @@ organisations_cli = AppGroup("organisations", help="The curated list of organisa
 
 @organisations_cli.command("load")
 def load_command() -> None:
-    """Add the UK's police forces, policing bodies and universities the list lacks (safe to rerun)."""
+    """Add the shipped police forces, policing bodies and universities the list lacks."""
     added = load_starting_list()
     click.echo(f"Organisations: {added} added; names already in the list were skipped.")
