@@ -32,14 +32,14 @@ class OrganisationNeeded(FieldError):
     """Nothing was chosen from the list and no name was typed."""
 
     field = "organisation_choice"
-    message = "Choose your organisation, or choose Other and type its name"
+    message = "Choose an organisation from the list, or choose Other and type its name"
 
 
 class OtherNameNeeded(FieldError):
     """'Other' was chosen but no name was typed."""
 
     field = "organisation_choice"
-    message = "Type the name of your organisation, as you chose Other"
+    message = "Type the organisation's name in the box below the list, as Other is chosen"
 
 
 class NotOffered(FieldError):
