@@ -9,7 +9,6 @@ from engage.organisations.models import Organisation
 from engage.registrations.models import Registration
 from tests.attendees.helpers import booked, fresh
 from tests.attendees.test_exports import read_csv
-from tests.organisations.conftest import make_organisation  # noqa: F401 - shared fixture
 from tests.registrations.conftest import form
 
 

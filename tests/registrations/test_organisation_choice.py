@@ -8,7 +8,6 @@ import pytest
 from engage.extensions import db
 from engage.organisations.models import OrganisationKind
 from engage.registrations.models import Registration
-from tests.organisations.conftest import make_organisation  # noqa: F401 - shared fixture
 from tests.registrations.conftest import form
 
 
