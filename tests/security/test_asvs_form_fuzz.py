@@ -52,6 +52,7 @@ def _registration(world) -> dict:
         "first_name": "Grace",
         "last_name": "Hopper",
         "email": "grace@example.org",
+        "organisation_choice": "other",
         "organisation": "Navy",
         "job_title": "Rear Admiral",
         "category": "police_officer",
@@ -113,6 +114,7 @@ ATTENDEE_DETAILS = {
     "first_name": "Augusta",
     "last_name": "Lovelace",
     "email": "augusta@example.org",
+    "organisation_choice": "other",
     "organisation": "Northbridge Police",
     "job_title": "Inspector",
     "category": "academic",
@@ -276,6 +278,18 @@ FORMS = {
         lambda w: {**WALK_IN, "over_capacity": "y"},
         (*WALK_IN, "over_capacity"),
     ),
+    "organisation add": FormCase(
+        "admin",
+        "/admin/organisations/new",
+        lambda w: {"name": "Acme Research", "kind": "company"},
+        ("name", "kind"),
+    ),
+    "organisation edit": FormCase(
+        "admin",
+        "/admin/organisations/{organisation_id}",
+        lambda w: {"name": "Northbridge Police Service", "kind": "police_force"},
+        ("name", "kind"),
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
 }
@@ -340,6 +354,7 @@ GROUPS = {
         "change password",
     ),
     "accounts": ("invite", "user edit", "assign organiser"),
+    "organisations": ("organisation add", "organisation edit"),
     "event builder": (
         "event create",
         "event edit",
