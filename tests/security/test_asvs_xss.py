@@ -135,7 +135,7 @@ def hostile_world(app, make_user, make_event, make_news):
     )
     with app.test_request_context():
         # A listed name is typed by an admin, and shown on every registration form.
-        listed = organisations.add(hostile("organisation_name"), OrganisationKind.CHARITY)
+        listed_id = organisations.add(hostile("organisation_name"), OrganisationKind.CHARITY).id
         day = db.session.get(Event, event.id)
         text_q, choice_q = day.questions
         booking = registrations.register(
@@ -201,7 +201,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "message_id": 1,
         "registration_id": registration_id,
         "mailing_id": mailing_id,
-        "organisation_id": listed.id,
+        "organisation_id": listed_id,
         "code": code,
         "registration_token": token.split("/registrations/")[1].split()[0],
         "reset_token": "none",
