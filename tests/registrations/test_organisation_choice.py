@@ -3,6 +3,8 @@
 And the leak of issue 13: the public form never shows what an earlier attendee typed.
 """
 
+import re
+
 import pytest
 
 from engage.extensions import db
@@ -72,6 +74,7 @@ def test_other_left_empty_is_an_error_beside_the_list(
     assert "<title>Error: " in html
     assert 'href="#organisation_choice">' in html  # the summary lands on the select
     assert 'id="organisation_choice-error"' in html and message in html
+    assert re.search(r'<select [^>]*aria-invalid="true"[^>]*id="organisation_choice"', html)
     assert 'value="Kept Name"' in html
     if choice == "other":
         assert '<option selected value="other">' in html  # the choice is kept too
