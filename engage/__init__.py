@@ -41,6 +41,7 @@ from engage.markdown import render as render_markdown
 from engage.news.manage import bp as manage_news_bp
 from engage.news.views import bp as news_bp
 from engage.privacy.views import bp as privacy_bp
+from engage.organisations.views import bp as organisations_bp
 from engage.public.views import bp as public_bp
 from engage.registrations.public import bp as registrations_bp
 
@@ -55,6 +56,7 @@ BLUEPRINTS = (
     manage_events_bp,  # /admin/events
     organisers_bp,  # /admin/users/<id>/events
     mail_bp,
+    organisations_bp,  # /admin/organisations
     attendees_bp,  # /admin/events/<id>/attendees
     attendee_record_bp,  # /admin/events/<id>/attendees/<registration id>
     attendee_paper_bp,  # /admin/events/<id>/paper

@@ -11,6 +11,7 @@ from engage.accounts.cli import create_user_command
 from engage.demo import load
 from engage.feedback.sending import send_due
 from engage.mail.worker import run
+from engage.organisations.cli import organisations_cli
 from engage.registrations.reminders import queue_due_reminders
 from engage.registrations.retention import purge
 
@@ -32,6 +33,7 @@ def purge_command() -> None:
 
 
 engage_cli.add_command(create_user_command)
+engage_cli.add_command(organisations_cli)
 
 
 @engage_cli.command("worker")

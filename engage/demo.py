@@ -11,6 +11,8 @@ from engage.db import transaction
 from engage.events.models import Event, EventQuestion, EventSession, QuestionKind, SessionKind
 from engage.extensions import db
 from engage.news.models import NewsItem
+from engage.organisations.services import load_starting_list
+from engage.registrations.demo_people import add_demo_people
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -242,7 +244,8 @@ def load() -> int:
 
 def _load_missing() -> int:
     created = 0
-    _, new = _event(ENGAGEMENT_DAY_2026)
+    load_starting_list()  # the migration has it already; a database made otherwise may not
+    past_day, new = _event(ENGAGEMENT_DAY_2026)
     created += new
     day, new = _event(ENGAGEMENT_DAY_2027)
     created += new
@@ -264,6 +267,8 @@ def _load_missing() -> int:
     for fields in OTHER_EVENTS:
         created += _event(fields)[1]
     db.session.flush()
+    # Who came last time: most chose their organisation from the list, some typed it (Other).
+    created += add_demo_people(past_day, _at(2025, 11, 3, 10))
     for fields in NEWS:
         fields = dict(fields)
         event_slug = fields.pop("event_slug", None)

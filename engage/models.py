@@ -26,6 +26,7 @@ from engage.mail.models import (
     OutboxMessage,
 )
 from engage.news.models import NewsItem
+from engage.organisations.models import Organisation, OrganisationKind
 from engage.registrations.models import (
     CheckIn,
     EventAggregate,
@@ -54,6 +55,8 @@ __all__ = [
     "ManageToken",
     "MessageStatus",
     "NewsItem",
+    "Organisation",
+    "OrganisationKind",
     "OutboxMessage",
     "Registration",
     "RegistrationAnswer",

@@ -484,3 +484,21 @@ def browser_sign_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", level=1, name="Back office").wait_for()
+
+
+@pytest.fixture
+def make_organisation(app):
+    """make_organisation(name, kind=POLICE_FORCE, active=True): a curated-list entry."""
+    from engage.organisations import services
+    from engage.organisations.models import OrganisationKind
+
+    def factory(name: str, kind=OrganisationKind.POLICE_FORCE, active: bool = True):
+        with app.app_context():
+            organisation = services.add(name, kind)
+            if not active:
+                services.set_active(organisation, False)
+            db.session.refresh(organisation)
+            db.session.expunge(organisation)
+        return organisation
+
+    return factory

@@ -38,7 +38,15 @@ CHUNK = 200
 QUESTION_PREFIX = "q"  # the column key of question 12 is "q12"
 DIETARY = "dietary"
 ACCESS = "access"
-DEFAULT_COLUMNS = ("name", "email", "organisation", "category", "status", "workshops")
+DEFAULT_COLUMNS = (
+    "name",
+    "email",
+    "organisation",
+    "organisation_listed",
+    "category",
+    "status",
+    "workshops",
+)
 NOT_CHECKED_IN = "☐"  # a box to tick on the printed room list
 
 
@@ -84,6 +92,7 @@ PERSON_FIELDS = (
     Registration.last_name,
     Registration.email,
     Registration.organisation,
+    Registration.organisation_id,
     Registration.job_title,
     Registration.category,
     Registration.status,
@@ -124,6 +133,12 @@ def columns_for(event: Event, positions: dict[int, int] | None = None) -> list[C
         Column("name", "Name", lambda p: p.full_name),
         Column("email", "Email", lambda p: p.row.email),
         Column("organisation", "Organisation", lambda p: p.row.organisation),
+        # "No" is "Other": what they typed, not an entry of the curated list.
+        Column(
+            "organisation_listed",
+            "Organisation from list",
+            lambda p: "Yes" if p.row.organisation_id else "No",
+        ),
         Column("job_title", "Job title", lambda p: p.row.job_title),
         Column("category", "Category", lambda p: p.row.category.label),
         Column("status", "Status", lambda p: STATUS_LABELS[p.row.status]),

@@ -20,19 +20,26 @@ from engage.registrations.forms import (
     one_line,
 )
 from engage.registrations.models import AttendeeCategory, Registration
+from engage.registrations.organisation_fields import (
+    OTHER,
+    OrganisationChoice,
+    organisation_choice_field,
+    other_organisation_field,
+)
 from engage.registrations.services import RegistrationData
 
 QUIET_LABEL = "Don't email them about this change"
 QUIET_HINT = "For example, when you are correcting something at their request."
 
 
-class DetailsForm(EngageForm):
+class DetailsForm(OrganisationChoice, EngageForm):
     """Who the person is, in the organiser's words; the public form's rules."""
 
     first_name = one_line("First name", 100, "Enter their first name")
     last_name = one_line("Last name", 100, "Enter their last name")
     email = email_field("Enter their email address")
-    organisation = one_line("Organisation", 200, "Enter their organisation")
+    organisation_choice = organisation_choice_field()
+    organisation = other_organisation_field("Their organisation")
     job_title = one_line("Job title or role", 200, "Enter their job title or role")
     category = category_field(
         "Which of these describes them?", "Choose which of these describes them"
@@ -46,7 +53,8 @@ class DetailsForm(EngageForm):
             first_name=self.first_name.data,
             last_name=self.last_name.data,
             email=self.email.data,
-            organisation=self.organisation.data,
+            organisation=self.chosen_organisation[1],
+            organisation_id=self.chosen_organisation[0],
             job_title=self.job_title.data,
             category=AttendeeCategory(self.category.data),
             dietary_requirements=self.dietary_requirements.data or "",
@@ -60,7 +68,13 @@ class CorrectDetailsForm(DetailsForm):
     quiet = BooleanField(QUIET_LABEL)
 
     def __init__(self, *args, registration: Registration, **kwargs):
-        super().__init__(*args, obj=registration, **kwargs)
+        listed = registration.organisation_id
+        choice = str(listed) if listed else (OTHER if registration.organisation else "")
+        super().__init__(*args, obj=registration, organisation_choice=choice, **kwargs)
+        # The entry they chose stays acceptable even if it has been retired since.
+        self.offer_organisations(current=listed)
+        if listed and not self.is_submitted():
+            self.organisation.data = ""  # the box is for Other; the list says the name
         # A walk-in may have given no email (or job title): it may stay empty, for them only.
         for name in MAY_STAY_EMPTY:
             if not getattr(registration, name):
@@ -117,7 +131,9 @@ class AddRegistrationBase(ConsentRule, DetailsForm, EventFields):
 
 def add_registration_form(event: Event, **kwargs) -> AddRegistrationBase:
     """The organiser's registration form for one event, with its workshops and questions."""
-    return for_event(AddRegistrationBase, event, **kwargs)
+    form = for_event(AddRegistrationBase, event, **kwargs)
+    form.offer_organisations()
+    return form
 
 
 def workshops_form(event: Event, **kwargs) -> WorkshopsForm:

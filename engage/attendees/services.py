@@ -47,6 +47,7 @@ DETAIL_LABELS = {
     "last_name": "last name",
     "email": "email address",
     "organisation": "organisation",
+    "organisation_id": "organisation",
     "job_title": "job title",
     "category": "category",
     "dietary_requirements": "dietary requirements",
@@ -108,6 +109,7 @@ class Details:
     category: AttendeeCategory
     dietary_requirements: str = ""
     access_requirements: str = ""
+    organisation_id: int | None = None  # the curated list's entry; None is "Other"
 
 
 def _locked(event_id: int, work):
@@ -209,7 +211,8 @@ def _apply_details(registration: Registration, details: Details, now: dt.datetim
     for kind in ("dietary", "access"):
         if f"{kind}_requirements" in changed and wanted[f"{kind}_requirements"]:
             _consent_given(registration, kind, now)
-    return [DETAIL_LABELS[name] for name in changed]
+    # dict.fromkeys: the name and the list's entry are one "organisation" to the reader.
+    return list(dict.fromkeys(DETAIL_LABELS[name] for name in changed))
 
 
 def _consent_given(registration: Registration, kind: str, now: dt.datetime) -> None:

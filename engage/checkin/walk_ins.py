@@ -17,6 +17,7 @@ from engage.checkin.services import (
 from engage.db import retrying, utcnow
 from engage.events.models import Event
 from engage.extensions import db
+from engage.organisations.services import find_by_name
 from engage.registrations import services as registrations
 from engage.registrations.models import AttendeeCategory, CheckInSource, HistoryAction
 from engage.registrations.services import RegistrationData
@@ -46,11 +47,15 @@ def register_walk_in(
     """
     now = now or utcnow()
     event_id, by_id = event.id, by.id
+    # The desk types the name (no list to scroll there): a listed one is recorded as listed.
+    listed = find_by_name(walk_in.organisation)
+    listed = listed if listed is not None and listed.is_active else None
     data = RegistrationData(
         first_name=walk_in.first_name,
         last_name=walk_in.last_name,
         email=walk_in.email or "",
-        organisation=walk_in.organisation,
+        organisation=listed.name if listed else walk_in.organisation,
+        organisation_id=listed.id if listed else None,
         job_title="",
         category=AttendeeCategory(walk_in.category),
         privacy_accepted=walk_in.privacy_accepted,

@@ -11,6 +11,11 @@ from engage.addresses import Email
 from engage.events.models import Event, EventQuestion, QuestionKind
 from engage.forms import EngageForm, NoControlCharacters, SingleLine, strip
 from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
+from engage.registrations.organisation_fields import (
+    OrganisationChoice,
+    organisation_choice_field,
+    other_organisation_field,
+)
 from engage.registrations.services import (
     ChangeData,
     ConsentNeeded,
@@ -173,13 +178,14 @@ class EventFields(EngageForm):
         return found
 
 
-class RegistrationBase(ConsentRule, EventFields):
+class RegistrationBase(OrganisationChoice, ConsentRule, EventFields):
     """The public registration form's own fields (workshops and questions come per event)."""
 
     first_name = one_line("First name", 100, "Enter your first name")
     last_name = one_line("Last name", 100, "Enter your last name")
     email = email_field("Enter your email address")
-    organisation = one_line("Organisation", 200, "Enter your organisation")
+    organisation_choice = organisation_choice_field()
+    organisation = other_organisation_field()
     job_title = one_line("Job title or role", 200, "Enter your job title or role")
     category = category_field(
         "Which of these describes you?", "Choose which of these describes you"
@@ -201,7 +207,8 @@ class RegistrationBase(ConsentRule, EventFields):
             first_name=self.first_name.data,
             last_name=self.last_name.data,
             email=self.email.data,
-            organisation=self.organisation.data,
+            organisation=self.chosen_organisation[1],
+            organisation_id=self.chosen_organisation[0],
             job_title=self.job_title.data,
             category=AttendeeCategory(self.category.data),
             privacy_accepted=bool(self.privacy.data),
@@ -283,8 +290,10 @@ def for_event(base: type[EventFields], event: Event, **kwargs) -> EventFields:
 
 
 def registration_form(event: Event, **kwargs) -> RegistrationBase:
-    """The registration form for one event, with its workshops and questions."""
-    return for_event(RegistrationBase, event, **kwargs)
+    """The registration form for one event, with its workshops, questions and organisations."""
+    form = for_event(RegistrationBase, event, **kwargs)
+    form.offer_organisations()
+    return form
 
 
 def change_form(event: Event, **kwargs) -> _ChangeBase:

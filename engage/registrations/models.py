@@ -26,6 +26,7 @@ from engage.accounts.models import User
 from engage.db import UTCDateTime, utcnow, value_enum
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
+from engage.organisations.models import Organisation
 from engage.search import fold
 
 
@@ -129,7 +130,12 @@ class Registration(db.Model):
     email: Mapped[str] = mapped_column(String(254), info={"personal": "email"})
     first_name: Mapped[str] = mapped_column(String(100), info={"personal": "name"})
     last_name: Mapped[str] = mapped_column(String(100), info={"personal": "name"})
+    # The name shown everywhere: the chosen entry's name, or what they typed under "Other".
     organisation: Mapped[str] = mapped_column(String(200), info={"personal": "free_text"})
+    # The curated list's entry they chose; None means "Other" (or the entry was deleted).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     job_title: Mapped[str] = mapped_column(String(200), info={"personal": "free_text"})
     category: Mapped[AttendeeCategory] = mapped_column(
         value_enum(AttendeeCategory, "attendee_category")
@@ -169,6 +175,7 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()
     checked_in_by: Mapped[User | None] = relationship()
+    listed_organisation: Mapped[Organisation | None] = relationship()
     workshops: Mapped[list[EventSession]] = relationship(
         secondary=registration_workshops, order_by="(EventSession.starts_at, EventSession.id)"
     )

@@ -149,7 +149,6 @@ def _register_page(event, form, availability, problem, status):
         availability=availability,
         problem=problem,
         places=services.workshop_places_left(event),
-        organisations=services.known_organisations(),
     )
     return _private(current_app.make_response((page, status)))
 

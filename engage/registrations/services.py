@@ -148,6 +148,8 @@ class RegistrationData:
     job_title: str
     category: AttendeeCategory
     privacy_accepted: bool
+    # The curated list's entry chosen (engage.organisations.services.resolve); None is "Other".
+    organisation_id: int | None = None
     dietary_requirements: str = ""
     dietary_consent: bool = False
     access_requirements: str = ""
@@ -261,19 +263,6 @@ def waitlist_position(registration: Registration) -> int | None:
         ),
     )
     return (db.session.scalar(ahead) or 0) + 1
-
-
-def known_organisations(limit: int = 300) -> list[str]:
-    """Organisations already given for published events, for the form's suggestions."""
-    query = (
-        select(Registration.organisation)
-        .join(Event, Event.id == Registration.event_id)
-        .where(Event.is_published.is_(True), Registration.organisation != "")
-        .group_by(Registration.organisation)
-        .order_by(Registration.organisation)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
 
 
 _CLOSED_MESSAGES = {
@@ -592,6 +581,7 @@ def _new_registration(event, data: RegistrationData, email: str, status, now) ->
         first_name=data.first_name,
         last_name=data.last_name,
         organisation=data.organisation,
+        organisation_id=data.organisation_id,
         job_title=data.job_title,
         category=AttendeeCategory(data.category),
         dietary_requirements=data.dietary_requirements.strip(),

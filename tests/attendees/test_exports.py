@@ -221,7 +221,16 @@ def test_the_export_form_carries_the_filter(app, small_event, staff_client):
     assert 'name="needs"' not in page  # only what differs from the whole list
     assert "The file will hold the 1 registration in" in page
     ticked = re.findall(r'<input checked [^>]*value="([^"]+)"', page)
-    assert ticked == ["name", "email", "organisation", "category", "status", "workshops", "csv"]
+    assert ticked == [
+        "name",
+        "email",
+        "organisation",
+        "organisation_listed",
+        "category",
+        "status",
+        "workshops",
+        "csv",
+    ]
 
     refused = client.post(url, data={"q": "zoe", "status": "all", "file_format": "csv"})
     page = refused.get_data(as_text=True)

@@ -364,6 +364,24 @@ def test_a_walk_in_with_an_email_is_registered_checked_in_and_sent_a_confirmatio
         assert outbox() == [("registration_confirmation", "grace@example.org")]
 
 
+def test_a_walk_in_typing_a_listed_organisation_is_recorded_as_listed(
+    app, make_event, desk_staff, make_organisation
+):
+    event = make_event()
+    sam, _ = desk_staff(event)
+    listed = make_organisation("Northbridge Police")
+    make_organisation("Old Constabulary", active=False)
+    with app.app_context():
+        typed = {"northbridge POLICE": (listed.id, "Northbridge Police")}
+        typed |= {"Old Constabulary": (None, "Old Constabulary"), "Navy": (None, "Navy")}
+        for n, (name, expected) in enumerate(typed.items()):
+            result = register_walk_in(
+                _event(event), _walk_in(first_name=f"G{n}", organisation=name), by=_user(sam)
+            )
+            registration = fresh(result.registration.id)
+            assert (registration.organisation_id, registration.organisation) == expected
+
+
 def test_walk_ins_without_an_email_are_many_and_emailed_nothing(app, make_event, desk_staff):
     event = make_event()
     sam, _ = desk_staff(event)

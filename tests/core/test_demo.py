@@ -3,6 +3,8 @@
 from engage.events.models import Event
 from engage.extensions import db
 from engage.news.models import NewsItem
+from engage.organisations.models import Organisation
+from engage.registrations.models import Registration
 
 
 def test_demo_is_idempotent(app, runner):
@@ -33,3 +35,21 @@ def test_demo_has_the_engagement_days(app, runner, client):
     announcement = client.get("/news/engagement-day-2026-announced").get_data(as_text=True)
     assert "27 October 2025" in announcement
     assert client.get("/news/draft-annual-report").status_code == 404
+
+
+def test_demo_attendees_chose_from_the_list_mostly_and_some_typed_other(app, runner):
+    runner.invoke(args=["engage", "demo"])
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(Registration.organisation, Registration.organisation_id)
+            .join(Event)
+            .where(Event.slug == "cprl-engagement-day-2026")
+        ).all()
+        assert db.session.query(Organisation).count() > 190  # the shipped list
+    listed = [name for name, organisation_id in rows if organisation_id is not None]
+    other = [name for name, organisation_id in rows if organisation_id is None]
+    assert len(listed) > len(other) > 0
+    assert "West Yorkshire Police" in listed and "Victim Support (Northbridge)" in other
+    runner.invoke(args=["engage", "demo"])
+    with app.app_context():
+        assert db.session.query(Registration).count() == len(rows)  # nobody twice

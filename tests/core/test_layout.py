@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "engage"
 # import only lower ranks and the core,
 # never a feature of its own rank or above.
 RANKS = {"audit": 0, "mail": 1, "accounts": 2, "events": 3, "news": 4, "registrations": 4}
+RANKS["organisations"] = 3  # reference data registrations choose from
 RANKS["public"] = 5
 RANKS["attendees"] = 5  # the organiser's side of registrations
 RANKS["checkin"] = 6  # the desk on the day, built on the attendees' rules

@@ -27,6 +27,7 @@ from engage.events.models import (
 )
 from engage.feedback.models import Survey, SurveyQuestion, SurveyQuestionKind
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
+from engage.organisations.models import Organisation, OrganisationKind
 from engage.registrations.models import AttendeeCategory, Registration, RegistrationStatus
 from tests.conftest import TEST_CONFIG
 
@@ -63,6 +64,7 @@ RECORD_ACTION = answers(
     "302 /admin/events/{event_id}/attendees/{registration_id}",
 )
 USER_ACTION = answers(SIGN_IN, "403", "403", "302 /admin/users/{user_id}")
+ORGANISATION_ACTION = answers(SIGN_IN, "403", "403", "302 /admin/organisations/{organisation_id}")
 
 EXPECTED: dict[str, dict[str, str]] = {
     "static": PUBLIC,
@@ -133,6 +135,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.user": ADMIN_ONLY,
     "admin.invite": ADMIN_ONLY,
     "admin.audit": ADMIN_ONLY,
+    **{f"organisations.{name}": ADMIN_ONLY for name in ("index", "new", "edit")},
+    **{f"organisations.{name}": ORGANISATION_ACTION for name in ("retire", "restore")},
     "admin.disable": USER_ACTION,
     "admin.enable": USER_ACTION,
     "organisers.remove": USER_ACTION,
@@ -293,7 +297,14 @@ def world(app, make_user, make_event, make_news):
         survey = Survey(event_id=event.id)
         survey.questions.append(SurveyQuestion(kind=SurveyQuestionKind.RATING, label="Overall?"))
         resource = EventResource(event_id=event.id, title="Slides", url="https://example.org/s")
-        db.session.add_all([session, question, message, registration, mailing, survey, resource])
+        organisation = Organisation(
+            name="Northbridge Police",
+            name_key="northbridge police",
+            kind=OrganisationKind.POLICE_FORCE,
+        )
+        db.session.add_all(
+            [session, question, message, registration, mailing, survey, resource, organisation]
+        )
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -306,6 +317,7 @@ def world(app, make_user, make_event, make_news):
             "mailing_id": mailing.id,
             "survey_question_id": survey.questions[0].id,
             "resource_id": resource.id,
+            "organisation_id": organisation.id,
             "code": registration.checkin_code,
             "filename": "css/engage.css",
         }

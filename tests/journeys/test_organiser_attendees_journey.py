@@ -102,7 +102,7 @@ def test_organiser_filters_exports_corrects_emails_and_cancels(
     page.goto(filtered)
     page.get_by_role("link", name="Ada Lovelace").click()
     page.get_by_role("link", name="Correct their details").click()
-    page.get_by_label("Organisation").fill("Kent Police")
+    page.get_by_label("Their organisation").fill("Kent Police")  # she typed hers (Other)
     page.get_by_role("button", name="Save their details").click()
     expect(page.get_by_text("Kent Police").first).to_be_visible()
     _deliver(mail_app)

@@ -35,6 +35,7 @@ FORM_FIELDS = (
     "first_name",
     "last_name",
     "email",
+    "organisation_choice",
     "organisation",
     "job_title",
     "category",

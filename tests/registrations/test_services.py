@@ -458,15 +458,6 @@ def test_tokens_are_stored_hashed_and_each_message_mints_its_own(app, make_event
                 services.get_by_token(wrong)
 
 
-def test_known_organisations_come_from_published_events_only(app, make_event):
-    public, draft = make_event(), make_event(is_published=False)
-    with app.app_context():
-        book(public, organisation="Northbridge Police")
-        db.session.add(_raw(draft.id, "z@example.org", RegistrationStatus.CONFIRMED))
-        db.session.commit()
-        assert services.known_organisations() == ["Northbridge Police"]
-
-
 def test_active_registrations_leave_out_cancelled(app, make_event):
     event = make_event(capacity=1)
     with app.app_context():

@@ -49,7 +49,9 @@ def test_form_shows_every_field_with_labels(client, workshop_event):
         assert f'name="{name}"' in html, name
     assert "What do you hope to learn?" in html and "Need parking?" in html
     assert 'href="/privacy"' in html
-    assert 'list="organisation-suggestions"' in html and "<datalist" in html
+    # The organisation is chosen from a list (a select, not free-text suggestions).
+    assert re.search(r'<select [^>]*id="organisation_choice"', html)
+    assert "<datalist" not in html
     # Consents are unticked and name what they cover.
     assert re.search(r'<input[^>]*checked[^>]*name="dietary_consent"', html) is None
     assert "keep my dietary requirements" in html and "keep my access requirements" in html

@@ -34,6 +34,8 @@ BODIES = {
     "admin.invite": "invite",
     "admin.user": "user edit",
     "organisers.assign": "assign organiser",
+    "organisations.new": "organisation add",
+    "organisations.edit": "organisation edit",
     "manage_events.create": "event create",
     "manage_events.edit": "event edit",
     "manage_events.add_session": "session add",

@@ -53,6 +53,7 @@ def _registration(world) -> dict:
         "first_name": "Grace",
         "last_name": "Hopper",
         "email": "grace@example.org",
+        "organisation_choice": "other",
         "organisation": "Navy",
         "job_title": "Rear Admiral",
         "category": "police_officer",
@@ -136,6 +137,7 @@ ATTENDEE_DETAILS = {
     "first_name": "Augusta",
     "last_name": "Lovelace",
     "email": "augusta@example.org",
+    "organisation_choice": "other",
     "organisation": "Northbridge Police",
     "job_title": "Inspector",
     "category": "academic",
@@ -324,6 +326,18 @@ FORMS = {
         lambda w: SURVEY_QUESTION,
         (*SURVEY_QUESTION,),
     ),
+    "organisation add": FormCase(
+        "admin",
+        "/admin/organisations/new",
+        lambda w: {"name": "Acme Research", "kind": "company"},
+        ("name", "kind"),
+    ),
+    "organisation edit": FormCase(
+        "admin",
+        "/admin/organisations/{organisation_id}",
+        lambda w: {"name": "Northbridge Police Service", "kind": "police_force"},
+        ("name", "kind"),
+    ),
     "news create": FormCase("organiser", "/admin/news/new", lambda w: NEWS, NEWS_FIELDS),
     "news edit": FormCase("organiser", "/admin/news/{item_id}/edit", lambda w: NEWS, NEWS_FIELDS),
     "privacy lookup": FormCase(
@@ -408,6 +422,7 @@ GROUPS = {
         "change password",
     ),
     "accounts": ("invite", "user edit", "assign organiser"),
+    "organisations": ("organisation add", "organisation edit"),
     "event builder": (
         "event create",
         "event edit",

@@ -42,6 +42,8 @@ from engage.feedback.models import (
 )
 from engage.mail.mailings import write_next_batch
 from engage.mail.models import OutboxMessage
+from engage.organisations import services as organisations
+from engage.organisations.models import OrganisationKind
 from engage.registrations import services as registrations
 from engage.registrations.models import AttendeeCategory
 from engage.registrations.services import RegistrationData
@@ -154,6 +156,8 @@ def hostile_world(app, make_user, make_event, make_news):
         author_id=admin.id,
     )
     with app.test_request_context():
+        # A listed name is typed by an admin, and shown on every registration form.
+        listed_id = organisations.add(hostile("organisation_name"), OrganisationKind.CHARITY).id
         day = db.session.get(Event, event.id)
         text_q, choice_q = day.questions
         booking = registrations.register(
@@ -231,6 +235,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "message_id": 1,
         "registration_id": registration_id,
         "mailing_id": mailing_id,
+        "organisation_id": listed_id,
         "code": code,
         "resource_id": resource_id,
         "certificate_code": certificate_code,
@@ -290,6 +295,7 @@ MARKERS = frozenset(
         "first_name",
         "last_name",
         "organisation",
+        "organisation_name",
         "job_title",
         "dietary",
         "access",
@@ -357,6 +363,9 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert {"mailing_subject", "mailing_body", "event_title"} <= seen[
         mailing_page + str(hostile_world["mailing_id"])
     ]
+    # The curated list's names: on the admin's list and in the public form's select.
+    assert "organisation_name" in seen["admin /admin/organisations/"]
+    assert "organisation_name" in seen["visitor /events/day/register"]
     # The check-in page the QR code's link opens: name, organisation and access needs.
     assert {"first_name", "organisation", "access"} <= seen[f"admin /c/{hostile_world['code']}"]
     results = f"admin /admin/events/{hostile_world['event_id']}/feedback/results"

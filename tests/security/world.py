@@ -18,6 +18,8 @@ from engage.certificates.models import Certificate
 from engage.events.models import Event, EventResource, QuestionKind, event_organisers
 from engage.extensions import db
 from engage.mail.models import Mailing, MessageStatus, OutboxMessage
+from engage.organisations import services as organisations
+from engage.organisations.models import OrganisationKind
 from engage.registrations import services as registrations
 from tests.conftest import TEST_PASSWORD, hash_for_tests
 from tests.feedback.world import survey_world
@@ -84,6 +86,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
         certificate = Certificate(registration_id=booking.registration.id)
         db.session.add_all([failed, mailing, resource, certificate])
         db.session.commit()
+        listed = organisations.add("Northbridge Police", OrganisationKind.POLICE_FORCE)
         world = {
             "admin": admin.id,
             "organiser": organiser.id,
@@ -97,6 +100,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             "item_id": news.id,
             "message_id": failed.id,
             "mailing_id": mailing.id,
+            "organisation_id": listed.id,
             "user_id": organiser.id,
             "registration_id": booking.registration.id,
             "code": booking.registration.checkin_code,  # the QR code's link, /c/<code>
