@@ -40,8 +40,8 @@ from engage.mail.views import bp as mail_bp
 from engage.markdown import render as render_markdown
 from engage.news.manage import bp as manage_news_bp
 from engage.news.views import bp as news_bp
-from engage.privacy.views import bp as privacy_bp
 from engage.organisations.views import bp as organisations_bp
+from engage.privacy.views import bp as privacy_bp
 from engage.public.views import bp as public_bp
 from engage.registrations.public import bp as registrations_bp
 
