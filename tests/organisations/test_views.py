@@ -79,7 +79,8 @@ def test_a_name_already_listed_in_another_case_is_an_error_beside_the_field(
 
 @pytest.mark.parametrize(
     ("data", "field"),
-    [({"name": "", "kind": "charity"}, "name"), ({"name": "A", "kind": "nonsense"}, "kind")],
+    # A radio group is linked by its first radio.
+    [({"name": "", "kind": "charity"}, "name"), ({"name": "A", "kind": "nonsense"}, "kind-0")],
 )
 def test_bad_input_is_an_error_not_a_500(app, admin_client, data, field):
     response = admin_client.post("/admin/organisations/new", data=data)
