@@ -136,3 +136,9 @@ def statuses(event_id: int) -> dict[str, str]:
     """email -> status for every registration of an event."""
     rows = db.session.scalars(db.select(Registration).where(Registration.event_id == event_id))
     return {r.email: r.status.value for r in rows}
+
+
+def choose_organisation(page, name: str = "Northbridge Police") -> None:
+    """In a browser, answer the organisation question with Other and a typed name."""
+    page.get_by_label("Organisation", exact=True).select_option(label="Other (not in the list)")
+    page.get_by_label("Your organisation").fill(name)

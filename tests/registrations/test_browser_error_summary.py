@@ -7,6 +7,7 @@ import pytest
 from engage.events.models import Event
 from engage.extensions import db
 from tests.core.test_accessibility import violations
+from tests.registrations.conftest import choose_organisation
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,7 @@ def form_with_errors(app, live_server, page, workshop_event):
     page.goto(live_server.url + "/events/day/register")
     page.get_by_label("Last name").fill("Lovelace")
     page.get_by_label("Email address").fill("ada@example.org")
-    page.get_by_label("Organisation").fill("Northbridge Police")
+    choose_organisation(page)
     page.get_by_label("Job title or role").fill("Inspector")
     page.get_by_label(workshops[0]).check()
     page.get_by_label(workshops[2]).check()  # one more than the event allows

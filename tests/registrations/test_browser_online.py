@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from engage.mail.worker import deliver_due
 from tests.core.test_accessibility import violations
 from tests.mail.messages_helpers import attachments, html, text
+from tests.registrations.conftest import choose_organisation
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def test_an_online_booking_email_has_a_joining_link_and_no_desk(
     page.get_by_label("First name").fill("Ada")
     page.get_by_label("Last name").fill("Lovelace")
     page.get_by_label("Email address").fill("ada@example.org")
-    page.get_by_label("Organisation").fill("Northbridge Police")
+    choose_organisation(page)
     page.get_by_label("Job title or role").fill("Inspector")
     page.get_by_label("Police officer").check()
     page.get_by_label("I have read the privacy notice").check()

@@ -20,7 +20,7 @@ from engage.extensions import db
 from engage.mail.worker import deliver_due
 from engage.registrations import services
 from tests.conftest import LiveServer
-from tests.registrations.conftest import data
+from tests.registrations.conftest import choose_organisation, data
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def _book(page, url: str, person: dict, needs=("", "")) -> str:
     page.get_by_label("First name").fill(person["first"])
     page.get_by_label("Last name").fill(person["last"])
     page.get_by_label("Email address").fill(person["email"])
-    page.get_by_label("Organisation").fill("Northbridge Police")
+    choose_organisation(page)
     page.get_by_label("Job title or role").fill("Analyst")
     page.get_by_label("Police staff").check()
     if needs[0]:
