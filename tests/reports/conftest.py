@@ -101,6 +101,7 @@ def build_known(app, survey_event, *, start: int = 0, **event_fields) -> Known:
             for r, a, h in history
         )
         db.session.commit()
+        answered_on = db.session.get(Event, event.id).ends_at + DAY
         overall = db.session.scalar(
             select(SurveyQuestion.id).where(
                 SurveyQuestion.survey_id == survey_id,
@@ -115,7 +116,7 @@ def build_known(app, survey_event, *, start: int = 0, **event_fields) -> Known:
             sessions={sessions["Opening plenary"]: (4, "")},
         )
         with app.app_context():
-            services.submit(services.invitation_by_token(token), answers, now=AFTER)
+            services.submit(services.invitation_by_token(token), answers, now=answered_on)
     absent = [police[2], academics[1], partner[0]]
     return Known(event.id, survey_id, came, absent)
 
