@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 LINE_WIDTH = 460
 LINE_HEIGHT = 160
@@ -20,15 +21,15 @@ class Line:
     height: int = LINE_HEIGHT + TOP + 30
 
 
-def line(values: list[int]) -> Line:
-    """Points for values spread evenly left to right, scaled to the largest."""
-    top = max(values, default=0)
-    if not values:
+def line(days: list[tuple[dt.date, int]]) -> Line:
+    """Points for (day, value), placed by date from first day to last, scaled to the largest."""
+    top = max((value for _, value in days), default=0)
+    if not days:
         return Line(points="", top=0)
-    step = LINE_WIDTH / (len(values) - 1) if len(values) > 1 else 0
+    first, span = days[0][0], (days[-1][0] - days[0][0]).days
     points = []
-    for index, value in enumerate(values):
-        x = LEFT + index * step
+    for day, value in days:
+        x = LEFT + ((day - first).days * LINE_WIDTH / span if span else 0)
         y = TOP + LINE_HEIGHT - (value * LINE_HEIGHT / top if top else 0)
         points.append(f"{x:.1f},{y:.1f}")
     if len(points) == 1:  # one day: a flat line across, so it can be seen

@@ -28,7 +28,7 @@ def event(event_id: int):
     """The event's report of reach: bookings, who came, from where, and what they thought."""
     found = event_or_404(event_id)
     report = event_report(found)
-    line = charts.line([so_far for _, _, so_far in report.over_time])
+    line = charts.line([(day, so_far) for day, _, so_far in report.over_time])
     return render_template("reports/event.html", event=found, report=report, line=line)
 
 

@@ -65,11 +65,19 @@ def _past_event(app, make_event, now: dt.datetime):
         survey.questions.extend(questions())
         db.session.add(survey)
         db.session.commit()
-    came = {"checked_in_at": start + dt.timedelta(minutes=10), "created_at": start - dt.timedelta(days=20)}
+    came = {
+        "checked_in_at": start + dt.timedelta(minutes=10),
+        "created_at": start - dt.timedelta(days=20),
+    }
     people(app, event, 1, first_name="Ana", organisation="Northbridge Police", **came)
     people(
-        app, event, 2, start=1, organisation="University of Leeds",
-        category=AttendeeCategory.ACADEMIC, created_at=start - dt.timedelta(days=10),
+        app,
+        event,
+        2,
+        start=1,
+        organisation="University of Leeds",
+        category=AttendeeCategory.ACADEMIC,
+        created_at=start - dt.timedelta(days=10),
     )
     return event
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -44,31 +43,48 @@ def _ids(app, event_id: int) -> dict[str, int]:
         return {s.title: s.id for s in sessions}
 
 
-def build_known(app, survey_event, *, start: int = 0, **event_fields) -> Known:
+def build_known(app, make_survey, *, start: int = 0, **event_fields) -> Known:
     """Eight registrations whose every count is known (see the report tests)."""
-    event, survey_id = survey_event(rate_sessions=True)
+    event, survey_id = make_survey(rate_sessions=True)
     if event_fields:
         with app.app_context():
             db.session.execute(update(Event).where(Event.id == event.id).values(**event_fields))
             db.session.commit()
     day = lambda d: {"created_at": london(2026, 11, d, 12), "confirmed_at": london(2026, 11, d)}  # noqa: E731
     n = start
-    police = people(app, event, 3, start=n, organisation="Northbridge Police", category=POLICE, **day(1))
+    police = people(
+        app, event, 3, start=n, organisation="Northbridge Police", category=POLICE, **day(1)
+    )
     police_came = police[:2]
     academics = people(
-        app, event, 2, start=n + 3, organisation="University of Leeds",
-        category=AttendeeCategory.ACADEMIC, **day(3),
+        app,
+        event,
+        2,
+        start=n + 3,
+        organisation="University of Leeds",
+        category=AttendeeCategory.ACADEMIC,
+        **day(3),
     )
     partner = people(
         app, event, 1, start=n + 5, organisation="", category=AttendeeCategory.PARTNER, **day(3)
     )
     cancelled = people(
-        app, event, 1, start=n + 6, status=RegistrationStatus.CANCELLED,
-        category=AttendeeCategory.POLICE_STAFF, **day(5),
+        app,
+        event,
+        1,
+        start=n + 6,
+        status=RegistrationStatus.CANCELLED,
+        category=AttendeeCategory.POLICE_STAFF,
+        **day(5),
     )
     waiting = people(
-        app, event, 1, start=n + 7, status=RegistrationStatus.WAITLISTED,
-        created_at=london(2026, 11, 5, 12), confirmed_at=None,
+        app,
+        event,
+        1,
+        start=n + 7,
+        status=RegistrationStatus.WAITLISTED,
+        created_at=london(2026, 11, 5, 12),
+        confirmed_at=None,
     )
     came = [*police_came, academics[0]]
     sessions = _ids(app, event.id)
@@ -84,8 +100,10 @@ def build_known(app, survey_event, *, start: int = 0, **event_fields) -> Known:
             .values(capacity=10)
         )
         bookings = [
-            (police[0], "Workshop A"), (academics[0], "Workshop A"),
-            (police[1], "Workshop B"), (cancelled[0], "Workshop A"),
+            (police[0], "Workshop A"),
+            (academics[0], "Workshop A"),
+            (police[1], "Workshop B"),
+            (cancelled[0], "Workshop A"),
         ]
         db.session.execute(
             insert(registration_workshops),
@@ -122,7 +140,7 @@ def build_known(app, survey_event, *, start: int = 0, **event_fields) -> Known:
 
 
 @pytest.fixture
-def known(app, survey_event):
+def known(app, survey_event):  # noqa: F811 - the fixture imported above
     """build_known(**event fields): the known event, in 2027 unless told otherwise."""
 
     def factory(**fields):

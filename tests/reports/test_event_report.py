@@ -126,3 +126,13 @@ def test_the_event_page_links_its_report(app, client, known, make_user, login_as
     login_as(client, make_user(role=Role.ADMIN))
     page = client.get(f"/admin/events/{world.event_id}/").get_data(as_text=True)
     assert f'href="/admin/events/{world.event_id}/report"' in page
+
+
+def test_the_line_is_placed_by_date():
+    """Three days, the third a week after the second: its point sits far to the right."""
+    from engage.reports.charts import line
+
+    shape = line([(dt.date(2027, 1, 1), 1), (dt.date(2027, 1, 2), 2), (dt.date(2027, 1, 9), 4)])
+    xs = [float(point.split(",")[0]) for point in shape.points.split()]
+    assert xs == [40.0, 97.5, 500.0] and shape.top == 4
+    assert line([]).points == "" and len(line([(dt.date(2027, 1, 1), 3)]).points.split()) == 2

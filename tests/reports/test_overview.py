@@ -63,7 +63,7 @@ def test_across_every_event_and_by_year(app, survey_event, make_event, make_user
 
 
 def test_returning_people_cannot_be_known_after_a_purge(app, survey_event, make_event, make_user):
-    first, second, old = _world(app, survey_event, make_event)
+    first, _, _ = _world(app, survey_event, make_event)
     admin = make_user("admin@example.org", role=Role.ADMIN)
     with app.app_context():
         db.session.get(Event, first.event_id).retention_days = 30
@@ -81,7 +81,7 @@ def test_returning_people_cannot_be_known_after_a_purge(app, survey_event, make_
 
 
 def test_organisers_see_only_their_own_events(app, survey_event, make_event, make_user):
-    first, second, _ = _world(app, survey_event, make_event)
+    first, _, _ = _world(app, survey_event, make_event)
     organiser = make_user("own@example.org")
     with app.app_context():
         db.session.execute(
