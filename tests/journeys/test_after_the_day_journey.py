@@ -140,3 +140,15 @@ def test_after_the_day_from_the_email_to_the_report(
     assert violations(page) == []
     page.set_viewport_size({"width": 320, "height": 700})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    # Reach across the organiser's events: events per year, and attendees by event.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("link", name="Admin").first.click()
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
+    expect(page.locator("div.chart svg[role=img]")).to_have_count(2)
+    expect(page.locator("div.chart table caption")).to_have_count(2)
+    assert "Engagement Day" in page.locator("table.data").inner_text()
+    assert violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
