@@ -44,6 +44,7 @@ from engage.organisations.views import bp as organisations_bp
 from engage.privacy.views import bp as privacy_bp
 from engage.public.views import bp as public_bp
 from engage.registrations.public import bp as registrations_bp
+from engage.reports.views import bp as reports_bp
 
 BLUEPRINTS = (
     public_bp,
@@ -67,6 +68,7 @@ BLUEPRINTS = (
     manage_feedback_bp,  # /admin/events/<id>/feedback
     feedback_bp,  # /feedback/<token> (the survey's personal link)
     certificates_bp,  # /registrations/<token>/certificate.pdf, and /certificates/<code>
+    reports_bp,  # /admin/events/<id>/report, and /admin/reports across events
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engage.certificates.emails import after_the_day
 from engage.mail.services import external_url, queue_email
 from engage.registrations.models import Registration
 
@@ -11,7 +12,9 @@ def survey_link(token: str) -> str:
     return external_url("feedback.answer", token=token)
 
 
-def _send(registration: Registration, survey, *, kind: str, subject: str, template: str, token):
+def _send(
+    registration: Registration, survey, *, kind: str, subject: str, template: str, token, extra=None
+):
     event = registration.event
     return queue_email(
         kind=kind,
@@ -23,6 +26,7 @@ def _send(registration: Registration, survey, *, kind: str, subject: str, templa
             "event": event,
             "survey": survey,
             "survey_url": survey_link(token),
+            **(extra or {}),
         },
         event_id=event.id,
         registration_id=registration.id,
@@ -38,6 +42,8 @@ def invitation(registration: Registration, survey, token: str):
         subject=f"How was {registration.event.title}? Tell us in a few minutes",
         template="invitation",
         token=token,
+        # Those who came get their certificate and the day's resources with it.
+        extra={"after": after_the_day(registration) if registration.checked_in_at else None},
     )
 
 

@@ -24,7 +24,10 @@ RANKS["attendees"] = 5  # the organiser's side of registrations
 RANKS["checkin"] = 6  # the desk on the day, built on the attendees' rules
 RANKS["privacy"] = 7  # subject access and erasure: reads every feature's personal data
 RANKS["feedback"] = 7  # the survey after the day, built on registrations and attendees
-RANKS["certificates"] = 7  # after the day: built on check-in's record of who came
+# After the day: built on the registrations' record of who came; below feedback, whose
+# invitation carries the certificate link.
+RANKS["certificates"] = 6
+RANKS["reports"] = 8  # reach across the features: figures, feedback scores; may import all
 # The wiring that names every feature on purpose.
 WIRING = {"__init__.py", "models.py", "cli.py", "demo.py", "devserver.py"}
 

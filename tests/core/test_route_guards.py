@@ -190,6 +190,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "302 /admin/events/{event_id}/feedback/#questions",
         "302 /admin/events/{event_id}/feedback/#questions",
     ),
+    # An event's report for its organisers; reach across events for all staff, each
+    # seeing only the events they manage (admins: all).
+    "reports.event": EVENT_STAFF,
+    "reports.index": STAFF,
     # The survey's personal link: a made-up one is the same 404 for everyone.
     "feedback.answer": BAD_TOKEN,
     "manage_events.move_resource": answers(

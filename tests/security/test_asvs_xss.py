@@ -372,6 +372,9 @@ def test_asvs_1_2_1_pages_show_every_field_as_text(app, hostile_world):
     assert {"survey_question", "survey_choice", "survey_answer", "survey_comment"} <= seen[results]
     resources = f"admin /admin/events/{hostile_world['event_id']}/resources"
     assert {"resource_title", "resource_description", "session_title"} <= seen[resources]
+    # The report shows typed organisations in its SVG charts and their tables.
+    report = f"admin /admin/events/{hostile_world['event_id']}/report"
+    assert {"event_title", "organisation"} <= seen[report]
     certificate = f"visitor /certificates/{hostile_world['certificate_code']}"
     assert {"first_name", "last_name", "event_title"} <= seen[certificate]
     everywhere = set().union(*seen.values())

@@ -1,0 +1,1 @@
+"""Reports of reach: one event's figures, and the same across events (issue 14)."""
