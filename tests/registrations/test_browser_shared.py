@@ -5,8 +5,8 @@ must answer exactly as a new booking does and show nothing of Ada; Grace's own
 address gets her link again, through a real SMTP server. The control shows the
 test catches the old fault: a page that read the last booking made in this browser.
 
-(60 bookings in a row from one address: tests/registrations/test_limits.py,
-test_a_force_books_60_and_the_101st_is_refused_with_the_form_kept, over HTTP.)
+(60 bookings in a row from one address: test_browser_force.py in a browser, and
+test_limits.py, test_a_force_books_60_and_the_101st_is_refused_with_the_form_kept, over HTTP.)
 """
 
 import datetime as dt
