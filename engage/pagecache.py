@@ -122,9 +122,10 @@ def _forget_mark(session: Session, *_args) -> None:
 
 
 def _clear_after_write(session: Session) -> None:
-    if session.info.pop(_WROTE, False) and has_app_context():
-        if (cache := cache_of(current_app)) is not None:
-            cache.clear()
+    wrote = session.info.pop(_WROTE, False)
+    cache = cache_of(current_app) if wrote and has_app_context() else None
+    if cache is not None:
+        cache.clear()
 
 
 def init_app(app: Flask) -> None:
