@@ -16,9 +16,10 @@ Why this way, and why it is safe:
   or an organiser who has just saved, never sees the page from before.
 - Only anonymous visitors, only clean pages. A request with any cookie (a
   session, so perhaps staff, a flash message or a form's CSRF token) neither
-  reads nor fills the cache. Only a 200 answer to GET or HEAD that sets no
-  cookie is kept, so a page with a flash, a form error or personal data is
-  never stored: none of those can exist without a session.
+  reads nor fills the cache. Only a 200 answer to GET or HEAD that neither
+  sets a cookie nor writes the session is kept, so a page with a flash, a
+  form (its CSRF token), an error or personal data is never stored: none of
+  those can exist without a session.
 - Headers. The security headers (engage/security.py) are added to every
   answer after the view, cached or not; the policy has no per-request nonce,
   so a cached body carries nothing stale. Vary: Cookie is kept, as on the
@@ -35,7 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, current_app, has_app_context, make_response, request
+from flask import Flask, Response, current_app, has_app_context, make_response, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -84,6 +85,16 @@ def _cacheable_request() -> bool:
     return request.method in ("GET", "HEAD") and not request.cookies
 
 
+def _keepable(response: Response) -> bool:
+    # A session written while rendering (a flash, a form's CSRF token) means the body is
+    # this visitor's own; Flask adds its Set-Cookie only after the view, so ask the session.
+    return (
+        response.status_code == 200
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+    )
+
+
 def for_visitors(view: Callable) -> Callable:
     """Serve the view's page from the cache to anonymous visitors (see the module's notes)."""
 
@@ -98,7 +109,7 @@ def for_visitors(view: Callable) -> Callable:
             response = Response(body, mimetype=mimetype)
         else:
             response = make_response(view(*args, **kwargs))
-            if response.status_code == 200 and "Set-Cookie" not in response.headers:
+            if _keepable(response):
                 cache.put(key, response.get_data(), response.mimetype)
         # As on the rendered page (whose flash check reads the session): it differs for staff.
         response.vary.add("Cookie")

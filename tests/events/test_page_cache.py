@@ -13,12 +13,13 @@ from contextlib import contextmanager
 
 import pytest
 import time_machine
+from flask import flash
 from sqlalchemy import event as sa_event
 
 from engage.events import manage_services
 from engage.events.models import Event
 from engage.extensions import db
-from engage.pagecache import PageCache
+from engage.pagecache import PageCache, for_visitors
 from engage.registrations import services
 from tests.conftest import london
 from tests.registrations.conftest import data
@@ -204,3 +205,25 @@ def test_the_home_and_news_pages_are_kept_for_a_second(make_app, make_news, cloc
     clock.shift(1)
     for path in ("/", "/news/", f"/news/{item.slug}"):
         assert "Fresh news" in client.get(path).get_data(as_text=True)
+
+
+def test_a_page_that_writes_the_session_is_not_kept(app):
+    # A page with a form (its CSRF token) or a flash is the visitor's own: never shared.
+    rendered = []
+
+    def with_flash():
+        rendered.append(1)
+        flash("Only for you")
+        return f"page {len(rendered)}"
+
+    def plain():
+        rendered.append(1)
+        return f"page {len(rendered)}"
+
+    app.add_url_rule("/with-flash", "with_flash", for_visitors(with_flash))
+    app.add_url_rule("/plain", "plain", for_visitors(plain))
+    assert app.test_client().get("/with-flash").get_data() == b"page 1"
+    assert app.test_client().get("/with-flash").get_data() == b"page 2"
+    # The control: a page that writes nothing is kept.
+    assert app.test_client().get("/plain").get_data() == b"page 3"
+    assert app.test_client().get("/plain").get_data() == b"page 3"
