@@ -15,7 +15,7 @@ import engage.feedback.sending  # the survey's periodic job
 import engage.models
 import engage.registrations.hooks  # noqa: F401 - receivers of the events feature's signals, writers
 from engage import config as settings
-from engage import errors, health, inputs, logsafe, security, timefmt
+from engage import errors, health, inputs, logsafe, pagecache, security, timefmt
 from engage.accounts import auth
 from engage.accounts.manage import bp as admin_bp
 from engage.accounts.views import bp as accounts_bp
@@ -98,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     timefmt.register(app)
     inputs.init_app(app)
     security.init_app(app)
+    pagecache.init_app(app)
     errors.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -63,6 +63,8 @@ def from_environment(instance_path: str) -> dict:
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
         "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "engage.invalid"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        # Seconds a public page is kept for visitors (engage/pagecache.py): 1 at most, 0 off.
+        "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 1),
         "MAIL_PORT": _int("MAIL_PORT", 8025),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),

@@ -8,7 +8,11 @@ The public event page shows them once the event has ended (has_ended).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.audit.services import record
 from engage.db import transaction, utcnow
@@ -23,6 +27,24 @@ URL_MAX = 2000
 def has_ended(event: Event, now: dt.datetime | None = None) -> bool:
     """Whether the event is over: the one rule for when "After the event" shows."""
     return not event.is_cancelled and event.ends_at <= (now or utcnow())
+
+
+def preload(event: Event) -> None:
+    """Load the resources of the event and of all its sessions in one query, not one per session."""
+    found = list(
+        db.session.scalars(
+            select(EventResource)
+            .where(EventResource.event_id == event.id)
+            .order_by(EventResource.position, EventResource.id)
+        )
+    )
+    set_committed_value(event, "resources", found)
+    by_session: dict[int, list[EventResource]] = defaultdict(list)
+    for resource in found:
+        if resource.session_id is not None:
+            by_session[resource.session_id].append(resource)
+    for session in event.sessions:
+        set_committed_value(session, "resources", by_session[session.id])
 
 
 def web_address_problem(url: str) -> str | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
+from engage import pagecache
 from engage.events import calendar, services
 from engage.events.contact import event_contact, join_details_html
-from engage.events.resources import has_ended, host_of
+from engage.events.resources import has_ended, host_of, preload
 from engage.events.services import EventNotFound
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -35,9 +36,12 @@ def index():
 
 
 @bp.get("/<slug>")
+@pagecache.for_visitors
 def detail(slug: str):
     """One event: when, where, the programme and how to book."""
     event = _load(slug)
+    if has_ended(event):
+        preload(event)  # the page lists every session's resources once the day is over
     availability = services.availability(event)
     return render_template("events/detail.html", event=event, availability=availability)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from engage import pagecache
 from engage.news import services
 from engage.news.feed import atom
 from engage.news.services import NewsNotFound
@@ -13,6 +14,7 @@ FEED_LENGTH = 20
 
 
 @bp.get("/")
+@pagecache.for_visitors
 def index():
     """Published news, newest first, a page at a time."""
     number = request.args.get("page", 1, type=int)
@@ -23,6 +25,7 @@ def index():
 
 
 @bp.get("/<slug>")
+@pagecache.for_visitors
 def detail(slug: str):
     """One published news item."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from engage import pagecache
 from engage.events import services as events
 from engage.news import services as news
 
@@ -13,6 +14,7 @@ HOME_NEWS = 3
 
 
 @bp.get("/")
+@pagecache.for_visitors
 def home():
     """Upcoming events and the latest news."""
     return render_template(
