@@ -28,6 +28,8 @@ from engage.mail.models import (
 from engage.news.models import NewsItem
 from engage.registrations.models import (
     CheckIn,
+    ConsentRecord,
+    ConsentWording,
     EventAggregate,
     ManageToken,
     Registration,
@@ -42,6 +44,8 @@ __all__ = [
     "AuditEntry",
     "Certificate",
     "CheckIn",
+    "ConsentRecord",
+    "ConsentWording",
     "Event",
     "EventAggregate",
     "EventQuestion",
