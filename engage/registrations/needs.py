@@ -22,6 +22,9 @@ from engage.mail.models import MessageStatus, OutboxMessage
 from engage.registrations.models import HistoryAction, Registration, RegistrationHistory
 
 ERASED = "[erased]"
+# What the caterers' list holds about each person (the catering export's columns,
+# and what the privacy notice says it holds).
+CATERING_COLUMNS = ("Name", "Organisation", "Dietary requirement")
 # History notes are shown to organisers and attendees: reasons only, no answers.
 ERASED_AT_CANCELLATION = "dietary and access answers erased: registration cancelled"
 ERASED_AFTER_EVENT = "dietary and access answers erased: kept for the day only"
