@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engage.addresses import Email
@@ -299,3 +313,9 @@ def registration_form(event: Event, **kwargs) -> RegistrationBase:
 def change_form(event: Event, **kwargs) -> _ChangeBase:
     """The self-service change form: workshops, the event's questions, the current wordings."""
     return with_current_wordings(for_event(_ChangeBase, event, **kwargs))
+
+
+class WithdrawForm(EngageForm):
+    """The confirmation page's button: withdraw a consent (the token is checked by CSRF)."""
+
+    confirm = HiddenField(validators=[AnyOf(["yes"], message="Use the button to confirm")])

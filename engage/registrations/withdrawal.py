@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from engage.db import LockUnavailable
 from engage.registrations import consents
+from engage.registrations.forms import WithdrawForm
 from engage.registrations.models import ConsentKind
 from engage.registrations.public import BUSY_MESSAGE, _by_token, _private, bp
 
@@ -18,16 +19,19 @@ def withdraw(token: str, kind: str):
     registration = _by_token(token)
     if kind not in {k.value for k in consents.NEED_KINDS}:
         abort(404)
-    if not consents.can_withdraw(registration, kind):
+    form = WithdrawForm()
+    problem, status = None, 200
+    if request.method == "POST" and not form.validate():
+        problem, status = "Use the button below to withdraw your consent", 400
+    elif not consents.can_withdraw(registration, kind):
         return _private(redirect(url_for(".manage", token=token)))
-    problem = None
-    if request.method == "POST":
+    elif request.method == "POST":
         try:
             consents.withdraw(registration, ConsentKind(kind))
         except consents.NothingToWithdraw:
             pass  # withdrawn already, in another tab: the page says where things stand
         except LockUnavailable:
-            problem = BUSY_MESSAGE
+            problem, status = BUSY_MESSAGE, 503
         else:
             flash(WITHDRAWN.format(kind=kind), "success")
         if problem is None:
@@ -38,6 +42,7 @@ def withdraw(token: str, kind: str):
         event=registration.event,
         token=token,
         kind=kind,
+        form=form,
         problem=problem,
     )
-    return _private(current_app.make_response(page))
+    return _private(current_app.make_response((page, status)))

@@ -173,7 +173,11 @@ def test_withdrawing_erases_at_once_and_is_recorded(
     assert f"Withdraw consent for {kind} requirements" in page
     confirm = client.get(f"/registrations/{token}/withdraw/{kind}")
     assert confirm.status_code == 200 and "Withdraw consent and erase" in confirm.get_data(True)
-    response = client.post(f"/registrations/{token}/withdraw/{kind}")
+    refused = client.post(f"/registrations/{token}/withdraw/{kind}")
+    assert refused.status_code == 400  # not through the page's own button: nothing happens
+    with app.app_context():
+        assert getattr(db.session.get(Registration, registration_id), f"{kind}_consent")
+    response = client.post(f"/registrations/{token}/withdraw/{kind}", data={"confirm": "yes"})
     assert response.status_code == 302 and response.location.endswith(f"/registrations/{token}")
 
     with app.app_context():
@@ -214,7 +218,7 @@ def test_nothing_to_withdraw_changes_nothing(app, client, make_event):
         token = _token(registration_id)
         before = _records(registration_id)
     assert "Withdraw consent" not in client.get(f"/registrations/{token}").get_data(True)
-    response = client.post(f"/registrations/{token}/withdraw/dietary")
+    response = client.post(f"/registrations/{token}/withdraw/dietary", data={"confirm": "yes"})
     assert response.status_code == 302
     assert client.get(f"/registrations/{token}/withdraw/feedback").status_code == 404
     with app.app_context():

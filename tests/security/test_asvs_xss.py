@@ -42,8 +42,9 @@ from engage.feedback.models import (
 )
 from engage.mail.mailings import write_next_batch
 from engage.mail.models import OutboxMessage
+from engage.registrations import consents
 from engage.registrations import services as registrations
-from engage.registrations.models import AttendeeCategory
+from engage.registrations.models import AttendeeCategory, ConsentKind
 from engage.registrations.services import RegistrationData
 from tests.conftest import london
 from tests.security.world import sign_in_as, url_for_rule
@@ -154,6 +155,13 @@ def hostile_world(app, make_user, make_event, make_news):
         author_id=admin.id,
     )
     with app.test_request_context():
+        for kind in ConsentKind:  # shown beside the boxes, on the notice and in the back office
+            multiline = kind == ConsentKind.PRIVACY_NOTICE
+            consents.publish(
+                kind,
+                hostile(f"consent_{kind.value}", multiline=multiline),
+                actor=db.session.get(User, admin.id),
+            )
         day = db.session.get(Event, event.id)
         text_q, choice_q = day.questions
         booking = registrations.register(
@@ -239,6 +247,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "invitation_token": "none",
         "feedback_token": "none",
         "survey_question_id": survey_question_id,
+        "kind": "dietary",
     }
 
 
