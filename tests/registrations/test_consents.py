@@ -225,3 +225,14 @@ def test_nothing_to_withdraw_changes_nothing(app, client, make_event):
         assert _records(registration_id) == before
         with pytest.raises(consents.NothingToWithdraw):
             consents.withdraw(db.session.get(Registration, registration_id), ConsentKind.DIETARY)
+
+
+def test_the_organisers_form_names_the_wording_it_records(app, make_event, make_user, login_as):
+    event = make_event()
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    with app.app_context():
+        consents.publish(ConsentKind.DIETARY, "Dietary wording, v2", actor=admin)
+    staff = app.test_client()
+    login_as(staff, admin)
+    page = staff.get(f"/admin/events/{event.id}/attendees/new").get_data(as_text=True)
+    assert "Recorded on their behalf as agreeing to: “Dietary wording, v2”" in page
