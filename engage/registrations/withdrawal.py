@@ -22,7 +22,7 @@ def withdraw(token: str, kind: str):
     form = WithdrawForm()
     problem, status = None, 200
     if request.method == "POST" and not form.validate():
-        problem, status = "Use the button below to withdraw your consent", 400
+        status = 400  # the error summary says what was wrong
     elif not consents.can_withdraw(registration, kind):
         return _private(redirect(url_for(".manage", token=token)))
     elif request.method == "POST":
