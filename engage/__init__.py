@@ -41,6 +41,7 @@ from engage.markdown import render as render_markdown
 from engage.news.manage import bp as manage_news_bp
 from engage.news.views import bp as news_bp
 from engage.organisations.views import bp as organisations_bp
+from engage.privacy.consents import bp as consents_bp
 from engage.privacy.views import bp as privacy_bp
 from engage.public.views import bp as public_bp
 from engage.registrations.public import bp as registrations_bp
@@ -64,6 +65,7 @@ BLUEPRINTS = (
     attendee_messages_bp,  # /admin/events/<id>/mailings
     checkin_bp,  # /admin/events/<id>/check-in, and /c/<code> (the QR code's link)
     privacy_bp,  # /admin/privacy: subject access and erasure
+    consents_bp,  # /admin/consents: the consent wordings, versioned
     health.bp,  # /healthz, for load balancers
     manage_feedback_bp,  # /admin/events/<id>/feedback
     feedback_bp,  # /feedback/<token> (the survey's personal link)

@@ -29,6 +29,8 @@ from engage.news.models import NewsItem
 from engage.organisations.models import Organisation, OrganisationKind
 from engage.registrations.models import (
     CheckIn,
+    ConsentRecord,
+    ConsentWording,
     EventAggregate,
     ManageToken,
     Registration,
@@ -43,6 +45,8 @@ __all__ = [
     "AuditEntry",
     "Certificate",
     "CheckIn",
+    "ConsentRecord",
+    "ConsentWording",
     "Event",
     "EventAggregate",
     "EventQuestion",

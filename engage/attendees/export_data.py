@@ -31,6 +31,7 @@ from engage.registrations.models import (
     RegistrationStatus,
     registration_workshops,
 )
+from engage.registrations.needs import CATERING_COLUMNS
 from engage.search import fold
 from engage.timefmt import local, zone_label
 
@@ -273,7 +274,7 @@ def catering_sheets(event: Event) -> tuple[list[Sheet], int]:
     summary = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
     sheets = [
         Sheet("Summary", ["Dietary requirement", "People"], [[spelling[k], n] for k, n in summary]),
-        Sheet("People", ["Name", "Organisation", "Dietary requirement"], people),
+        Sheet("People", list(CATERING_COLUMNS), people),
     ]
     return sheets, len(people)
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Optional
 from engage.attendees.services import MAY_STAY_EMPTY, Details
 from engage.events.models import Event
 from engage.forms import EngageForm
+from engage.registrations import consents
 from engage.registrations.forms import (
     ConsentRule,
     EventFields,
@@ -19,7 +20,7 @@ from engage.registrations.forms import (
     for_event,
     one_line,
 )
-from engage.registrations.models import AttendeeCategory, Registration
+from engage.registrations.models import AttendeeCategory, ConsentKind, Registration
 from engage.registrations.organisation_fields import (
     OTHER,
     OrganisationChoice,
@@ -115,6 +116,11 @@ class AddRegistrationBase(ConsentRule, DetailsForm, EventFields):
         validators=[DataRequired(message="Confirm they have been told how we use their data")],
     )
     notify = BooleanField("Email them a confirmation", default=True)
+
+    def wording_hint(self, kind: str) -> str:
+        """The current wording they agree to, recorded on their behalf with its version."""
+        text = consents.current_text(ConsentKind(kind))
+        return f"Recorded on their behalf as agreeing to: “{text}”"
 
     def to_data(self) -> RegistrationData:
         """The answers as the registration service takes them."""

@@ -21,10 +21,12 @@ from engage.events.models import Event
 from engage.extensions import db
 from engage.forms import FieldError
 from engage.mail.models import OutboxMessage
-from engage.registrations import emails
+from engage.registrations import consents, emails
 from engage.registrations import services as registrations
 from engage.registrations.models import (
     AttendeeCategory,
+    ConsentKind,
+    ConsentSource,
     HistoryAction,
     Registration,
     RegistrationStatus,
@@ -221,6 +223,9 @@ def _consent_given(registration: Registration, kind: str, now: dt.datetime) -> N
         return
     setattr(registration, f"{kind}_consent", True)
     setattr(registration, f"{kind}_consent_at", now)
+    consents.record(
+        registration, ConsentKind(kind), given=True, source=ConsentSource.ORGANISER, now=now
+    )
     registrations.record_history(
         registration, HistoryAction.CHANGED, now, f"{kind} consent given to organiser"
     )

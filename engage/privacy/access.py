@@ -26,6 +26,7 @@ from engage.mail.models import OutboxMessage
 from engage.privacy.personal import address_pattern, any_mention, email_columns, holds
 from engage.registrations.models import (
     CheckIn,
+    ConsentRecord,
     Registration,
     RegistrationAnswer,
     RegistrationHistory,
@@ -71,6 +72,7 @@ def find(address: str) -> Found:
                 selectinload(Registration.workshops),
                 selectinload(Registration.history),
                 selectinload(Registration.checkins),
+                selectinload(Registration.consent_records).joinedload(ConsentRecord.wording),
                 selectinload(Registration.room_checkins).joinedload(WorkshopCheckIn.workshop),
             )
             .order_by(Registration.created_at, Registration.id)
@@ -122,6 +124,9 @@ def _reported(found: Found) -> dict[str, set[tuple]]:
             (h.id,) for r in found.registrations for h in r.history
         },
         CheckIn.__tablename__: {(c.id,) for r in found.registrations for c in r.checkins},
+        ConsentRecord.__tablename__: {
+            (c.id,) for r in found.registrations for c in r.consent_records
+        },
         OutboxMessage.__tablename__: {(m.id,) for m in found.messages},
         AuditEntry.__tablename__: {(e.id,) for e in found.audit},
         User.__tablename__: {(found.user.id,)} if found.user else set(),
@@ -178,6 +183,8 @@ def _registration(registration: Registration) -> dict[str, Any]:
                 "at": _when(registration.access_consent_at),
             },
         },
+        # Which version of which wording they agreed to (or withdrew), when and how.
+        "consent_records": [_consent(c) for c in registration.consent_records],
         "answers": [
             {"question": answer.question.label, "answer": answer.value}
             for answer in registration.answers
@@ -200,6 +207,17 @@ def _registration(registration: Registration) -> dict[str, Any]:
             {"workshop": room.workshop.title, "at": _when(room.at)}
             for room in registration.room_checkins
         ],
+    }
+
+
+def _consent(entry: ConsentRecord) -> dict[str, Any]:
+    return {
+        "kind": entry.kind.value,
+        "given": entry.given,
+        "at": _when(entry.at),
+        "how": entry.source.value,
+        "wording_version": entry.wording.version,
+        "wording": entry.wording.text,
     }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, HiddenField
+from wtforms import EmailField, HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from engage.addresses import MAX_LENGTH, InvalidEmail, normalise_email
-from engage.forms import EngageForm, SingleLine, strip
+from engage.forms import EngageForm, NoControlCharacters, SingleLine, strip
+from engage.registrations.consents import WORDING_MAX
 
 JSON = "json"
 CSV = "csv"
@@ -51,3 +52,30 @@ class EraseForm(LookupForm):
     def confirmed(self) -> bool:
         """Whether this is the confirmation page's own button."""
         return self.confirm.data == "yes"
+
+
+class WordingForm(EngageForm):
+    """A new version of a consent wording (or of the notice's opening words)."""
+
+    text = TextAreaField(
+        "Wording",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the wording"),
+            Length(max=WORDING_MAX, message=f"Wording must be {WORDING_MAX} characters or fewer"),
+            NoControlCharacters(),
+        ],
+        description=(
+            "Saving publishes a new version at once. Everyone who agreed to an earlier "
+            "version stays recorded against the words they read."
+        ),
+    )
+
+    def __init__(self, *args, current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+
+    def validate_text(self, field) -> None:
+        """A version the same as the current one would say nothing new."""
+        if field.data == self.current:
+            raise ValidationError("Change the wording to publish a new version")

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engage.addresses import Email
 from engage.events.models import Event, EventQuestion, QuestionKind
 from engage.forms import EngageForm, NoControlCharacters, SingleLine, strip
-from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory
+from engage.registrations import consents
+from engage.registrations.models import CATEGORY_LABELS, AttendeeCategory, ConsentKind
 from engage.registrations.organisation_fields import (
     OrganisationChoice,
     organisation_choice_field,
@@ -122,10 +137,9 @@ def access_field():
     )
 
 
-DIETARY_CONSENT = (
-    "I agree that you may keep my dietary requirements and share them with the caterers"
-)
-ACCESS_CONSENT = "I agree that you may keep my access requirements and share them with the venue"
+# The boxes' labels are the current wordings, set per form (with_current_wordings).
+DIETARY_CONSENT = consents.DEFAULT_TEXTS[ConsentKind.DIETARY]
+ACCESS_CONSENT = consents.DEFAULT_TEXTS[ConsentKind.ACCESS]
 
 
 class ConsentRule:
@@ -195,7 +209,7 @@ class RegistrationBase(OrganisationChoice, ConsentRule, EventFields):
     access_requirements = access_field()
     access_consent = BooleanField(ACCESS_CONSENT)
     privacy = BooleanField(
-        "I have read the privacy notice and agree to my details being used to run this event",
+        consents.DEFAULT_TEXTS[ConsentKind.PRIVACY],
         validators=[DataRequired(message="Agree to the privacy notice to register")],
     )
     # Honeypot: hidden from people, irresistible to form-filling bots.
@@ -289,13 +303,27 @@ def for_event(base: type[EventFields], event: Event, **kwargs) -> EventFields:
     return form
 
 
-def registration_form(event: Event, **kwargs) -> RegistrationBase:
-    """The registration form for one event, with its workshops, questions and organisations."""
-    form = for_event(RegistrationBase, event, **kwargs)
-    form.offer_organisations()
+def with_current_wordings(form, kinds=(ConsentKind.DIETARY, ConsentKind.ACCESS)):
+    """Label each consent box with its current wording (the version a booking records)."""
+    for kind in kinds:
+        name = "privacy" if kind == ConsentKind.PRIVACY else f"{kind.value}_consent"
+        form[name].label.text = consents.current_text(kind)
     return form
 
 
+def registration_form(event: Event, **kwargs) -> RegistrationBase:
+    """The registration form for one event: workshops, questions, organisations, wordings."""
+    form = for_event(RegistrationBase, event, **kwargs)
+    form.offer_organisations()
+    return with_current_wordings(form, (ConsentKind.PRIVACY, *consents.NEED_KINDS))
+
+
 def change_form(event: Event, **kwargs) -> _ChangeBase:
-    """The self-service change form: workshops and the event's questions."""
-    return for_event(_ChangeBase, event, **kwargs)
+    """The self-service change form: workshops, the event's questions, the current wordings."""
+    return with_current_wordings(for_event(_ChangeBase, event, **kwargs))
+
+
+class WithdrawForm(EngageForm):
+    """The confirmation page's button: withdraw a consent (the token is checked by CSRF)."""
+
+    confirm = HiddenField(validators=[AnyOf(["yes"], message="Use the button to confirm")])

@@ -195,6 +195,11 @@ class Registration(db.Model):
         cascade="all, delete-orphan",
         order_by="(CheckIn.at, CheckIn.id)",
     )
+    consent_records: Mapped[list[ConsentRecord]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="(ConsentRecord.at, ConsentRecord.id)",
+    )
     room_checkins: Mapped[list[WorkshopCheckIn]] = relationship(
         back_populates="registration",
         cascade="all, delete-orphan",
@@ -319,6 +324,67 @@ class WorkshopCheckIn(db.Model):
 
     def __repr__(self) -> str:
         return f"<WorkshopCheckIn {self.registration_id} in {self.session_id}>"
+
+
+class ConsentKind(enum.StrEnum):
+    """Each wording someone may be shown and agree to; the notice itself is versioned too."""
+
+    PRIVACY_NOTICE = "privacy_notice"
+    PRIVACY = "privacy"
+    DIETARY = "dietary"
+    ACCESS = "access"
+    FEEDBACK = "feedback"
+
+
+class ConsentSource(enum.StrEnum):
+    """How a consent was given or withdrawn."""
+
+    PUBLIC_FORM = "public_form"
+    SELF_SERVICE = "self_service"
+    ORGANISER = "organiser"  # recorded by an organiser on the person's behalf
+
+
+class ConsentWording(db.Model):
+    """One version of one wording. Never updated: a change is a new, higher version."""
+
+    __tablename__ = "consent_wordings"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ConsentKind] = mapped_column(value_enum(ConsentKind, "consent_kind"))
+    version: Mapped[int] = mapped_column(Integer)
+    # Written by an admin for everyone to read; plain text for a box, Markdown for the notice.
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ConsentWording {self.kind.value} v{self.version}>"
+
+
+class ConsentRecord(db.Model):
+    """One consent given or withdrawn by one registration: which wording, when and how."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ConsentKind] = mapped_column(value_enum(ConsentKind, "consent_kind"))
+    wording_id: Mapped[int] = mapped_column(ForeignKey("consent_wordings.id"), index=True)
+    given: Mapped[bool] = mapped_column(Boolean)  # False: withdrawn
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[ConsentSource] = mapped_column(value_enum(ConsentSource, "consent_source"))
+
+    registration: Mapped[Registration] = relationship(back_populates="consent_records")
+    wording: Mapped[ConsentWording] = relationship()
+
+    def __repr__(self) -> str:
+        state = "given" if self.given else "withdrawn"
+        return f"<ConsentRecord {self.registration_id} {self.kind.value} {state}>"
 
 
 class ManageToken(db.Model):

@@ -22,6 +22,9 @@ from engage.mail.models import MessageStatus, OutboxMessage
 from engage.registrations.models import HistoryAction, Registration, RegistrationHistory
 
 ERASED = "[erased]"
+# What the caterers' list holds about each person (the catering export's columns,
+# and what the privacy notice says it holds).
+CATERING_COLUMNS = ("Name", "Organisation", "Dietary requirement")
 # History notes are shown to organisers and attendees: reasons only, no answers.
 ERASED_AT_CANCELLATION = "dietary and access answers erased: registration cancelled"
 ERASED_AFTER_EVENT = "dietary and access answers erased: kept for the day only"
@@ -50,13 +53,26 @@ def erase_needs(registration: Registration, *, now: dt.datetime, note: str) -> b
     if not holds_needs(registration):
         return False
     for kind in ("dietary", "access"):
-        setattr(registration, f"{kind}_requirements", "")
-        setattr(registration, f"{kind}_consent", False)
-        setattr(registration, f"{kind}_consent_at", None)
+        _clear(registration, kind)
     registration.history.append(
         RegistrationHistory(action=HistoryAction.CHANGED, at=now, note=note)
     )
     return True
+
+
+def erase_need(registration: Registration, kind: str) -> None:
+    """Erase one kind of answer ("dietary" or "access") and its consent: a withdrawal.
+
+    In the caller's transaction, which writes the history line and consent record.
+    """
+    blank_sent_messages([registration.id])
+    _clear(registration, kind)
+
+
+def _clear(registration: Registration, kind: str) -> None:
+    setattr(registration, f"{kind}_requirements", "")
+    setattr(registration, f"{kind}_consent", False)
+    setattr(registration, f"{kind}_consent_at", None)
 
 
 def erase_event_needs(event_id: int, *, now: dt.datetime, note: str) -> int:

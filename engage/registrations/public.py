@@ -23,7 +23,7 @@ from engage.events import services as events
 from engage.events.contact import event_contact
 from engage.events.services import EventNotFound
 from engage.forms import show_field_error
-from engage.registrations import emails, limits, services
+from engage.registrations import consents, emails, limits, services
 from engage.registrations.attachments import checkin_link, checkin_qr_svg
 from engage.registrations.forms import change_form, registration_form
 from engage.registrations.link_form import LinkAgainForm
@@ -233,6 +233,11 @@ def manage(token: str):
                 holds_place=services.holds_place(registration),
                 checkin_qr=_checkin_qr(registration),
                 map_url=events.map_url(registration.event),
+                withdrawable=[
+                    kind.value
+                    for kind in consents.NEED_KINDS
+                    if consents.can_withdraw(registration, kind)
+                ],
             )
         )
     )
@@ -340,3 +345,5 @@ bp.add_url_rule("/registrations/<token>/cancel", "cancel", cancel, methods=["GET
 bp.add_url_rule(
     "/registrations/<token>/leave-waiting-list", "leave_waitlist", cancel, methods=["GET", "POST"]
 )
+
+from engage.registrations import withdrawal  # noqa: E402,F401 - its route joins this blueprint

@@ -23,9 +23,11 @@ from engage.events.models import Event, EventQuestion, EventSession, QuestionKin
 from engage.events.services import BookingState, booking_closed
 from engage.extensions import db
 from engage.forms import FieldError
-from engage.registrations import emails, needs
+from engage.registrations import consents, emails, needs
 from engage.registrations.models import (
     AttendeeCategory,
+    ConsentKind,
+    ConsentSource,
     HistoryAction,
     ManageToken,
     Registration,
@@ -522,6 +524,8 @@ def register_locked(
     registration.answers = answers
     db.session.add(registration)
     db.session.flush()
+    source = ConsentSource.ORGANISER if by_organiser else ConsentSource.PUBLIC_FORM
+    consents.record_booking(registration, source, now)
     position = waitlist_position(registration)
     if notify:
         token = issue_manage_token(registration, now=now)
@@ -738,4 +742,11 @@ def _change_needs(registration: Registration, needs: Needs, now: dt.datetime) ->
         setattr(registration, f"{kind}_requirements", text)
         setattr(registration, f"{kind}_consent", bool(text))
         setattr(registration, f"{kind}_consent_at", now if text else None)
+        consents.record(
+            registration,
+            ConsentKind(kind),
+            given=bool(text),
+            source=ConsentSource.SELF_SERVICE,
+            now=now,
+        )
     return changed

@@ -121,7 +121,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "registrations.confirmation": answers(*["302 /events/{event_slug}"] * 4),
     **{
         f"registrations.{name}": BAD_TOKEN
-        for name in ("manage", "edit", "cancel", "leave_waitlist", "calendar")
+        for name in ("manage", "edit", "cancel", "leave_waitlist", "calendar", "withdraw")
     },
     # Staff already signed in go straight to the back office.
     "accounts.sign_in": answers("200", "302 /admin/", "302 /admin/", "302 /admin/"),
@@ -145,6 +145,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage_events.messages": EVENT_STAFF,
     "mail.messages": ADMIN_ONLY,
     "privacy.index": ADMIN_ONLY,
+    "consents.index": ADMIN_ONLY,
+    "consents.edit": ADMIN_ONLY,
     # POST only, walked with an empty form: the admin is let in and told what is missing.
     "privacy.download_file": {**ADMIN_ONLY, "admin": "400"},
     "privacy.erase": {**ADMIN_ONLY, "admin": "400"},
@@ -324,6 +326,7 @@ def world(app, make_user, make_event, make_news):
             "organisation_id": organisation.id,
             "code": registration.checkin_code,
             "filename": "css/engage.css",
+            "kind": "dietary",
         }
     return {
         "users": users,

@@ -46,6 +46,8 @@ NOT_PERSONAL = {
     "event_resources.title",
     "event_resources.url",
     "event_resources.description",
+    # Consent wordings and the notice's opening words: written by admins for everyone to read.
+    "consent_wordings.text",
     "event_questions.label",
     "event_questions.help_text",
     "event_questions.choices",

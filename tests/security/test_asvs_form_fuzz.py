@@ -181,6 +181,12 @@ FORMS = {
         lambda w: {"workshops": str(w["workshop_ids"][1]), w["questions"]["single_choice"]: "Car"},
         ("workshops",),
     ),
+    "withdraw consent": FormCase(
+        None,
+        "/registrations/{registration_token}/withdraw/dietary",
+        lambda w: {"confirm": "yes"},
+        ("confirm",),
+    ),
     "sign in": FormCase(
         None,
         "/account/sign-in",
@@ -354,6 +360,9 @@ FORMS = {
         ("email", "format"),
         accepted=lambda response: "attachment" in response.headers.get("Content-Disposition", ""),
     ),
+    "consent wording": FormCase(
+        "admin", "/admin/consents/dietary", lambda w: {"text": "Dietary, a new version"}, ("text",)
+    ),
     "privacy erase": FormCase(
         "admin",
         "/admin/privacy/erase",
@@ -442,6 +451,9 @@ GROUPS = {
     "privacy": ("privacy lookup", "privacy download"),
     # Erasing takes the world's attendee away: a site of its own.
     "privacy erase": ("privacy erase",),
+    # Withdrawing erases the world's attendee's answer: a site of its own.
+    "withdraw consent": ("withdraw consent",),
+    "consent wordings": ("consent wording",),
     "feedback": ("feedback survey",),
     "survey builder": ("survey settings", "survey question add", "survey question edit"),
 }

@@ -44,8 +44,9 @@ from engage.mail.mailings import write_next_batch
 from engage.mail.models import OutboxMessage
 from engage.organisations import services as organisations
 from engage.organisations.models import OrganisationKind
+from engage.registrations import consents
 from engage.registrations import services as registrations
-from engage.registrations.models import AttendeeCategory
+from engage.registrations.models import AttendeeCategory, ConsentKind
 from engage.registrations.services import RegistrationData
 from tests.conftest import london
 from tests.security.world import sign_in_as, url_for_rule
@@ -158,6 +159,13 @@ def hostile_world(app, make_user, make_event, make_news):
     with app.test_request_context():
         # A listed name is typed by an admin, and shown on every registration form.
         listed_id = organisations.add(hostile("organisation_name"), OrganisationKind.CHARITY).id
+        for kind in ConsentKind:  # shown beside the boxes, on the notice and in the back office
+            multiline = kind == ConsentKind.PRIVACY_NOTICE
+            consents.publish(
+                kind,
+                hostile(f"consent_{kind.value}", multiline=multiline),
+                actor=db.session.get(User, admin.id),
+            )
         day = db.session.get(Event, event.id)
         text_q, choice_q = day.questions
         booking = registrations.register(
@@ -244,6 +252,7 @@ def hostile_world(app, make_user, make_event, make_news):
         "invitation_token": "none",
         "feedback_token": "none",
         "survey_question_id": survey_question_id,
+        "kind": "dietary",
     }
 
 

@@ -60,8 +60,14 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
         )
         stored = db.session.get(Event, event.id)
         question = {q.kind: q.id for q in stored.questions}
+        # With a dietary requirement and its consent, so that withdrawing it has work to do.
         booking = registrations.register(
-            stored, data(answers={question[QuestionKind.SINGLE_CHOICE]: "Car"})
+            stored,
+            data(
+                answers={question[QuestionKind.SINGLE_CHOICE]: "Car"},
+                dietary_requirements="Vegan",
+                dietary_consent=True,
+            ),
         )
         accounts.request_password_reset("org@example.org")
         accounts.resend_invitation(
@@ -107,6 +113,7 @@ def build_world(app, make_user, make_event, make_news, password_hash: str) -> di
             "certificate_code": certificate.code,  # /certificates/<code>
             "resource_id": resource.id,
             "registration_token": _link("registration", "/registrations/"),
+            "kind": "dietary",  # the consent withdrawn, and the wording an admin edits
             "reset_token": _link("reset", "/account/reset/"),
             "invitation_token": _link("invitation", "/account/invitation/"),
         }
