@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from engage.events.models import Event
 from engage.extensions import db
@@ -46,7 +49,7 @@ def form_with_errors(app, live_server, page, workshop_event):
     page.get_by_label(workshops[2]).check()  # one more than the event allows
     page.get_by_label("Train").check()
     page.get_by_role("button", name="Register").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile("^Error: "))  # once the answer has loaded
     return page
 
 
