@@ -262,21 +262,18 @@ class SessionForm(EngageForm):
 SESSION_FIELDS = ("kind", "title", "description_md", "starts_at", "ends_at", "room", "capacity")
 
 
-class QuestionForm(EngageForm):
-    """One of the event's own registration questions."""
+class QuestionFormBase(EngageForm):
+    """A question staff write for a form of theirs: the kind of answer, its words, its choices.
 
-    kind = SelectField(
-        "Kind of answer",
-        choices=options(
-            [
-                (QuestionKind.TEXT.value, "Text"),
-                (QuestionKind.SINGLE_CHOICE.value, "One choice from a list"),
-                (QuestionKind.MULTIPLE_CHOICE.value, "Several choices from a list"),
-                (QuestionKind.YES_NO.value, "Yes or no"),
-            ]
-        ),
-        validators=[InputRequired("Choose the kind of answer")],
-    )
+    Each form of questions names its kinds (KINDS, as (value, label) pairs) and which of
+    them are answered from a list (LIST_KINDS): the event's registration questions below,
+    the feedback survey's in engage/feedback/forms.py.
+    """
+
+    KINDS: tuple[tuple[str, str], ...] = ()
+    LIST_KINDS: tuple[str, ...] = ()
+
+    kind = SelectField("Kind of answer", validators=[InputRequired("Choose the kind of answer")])
     label = StringField(
         "Question",
         [DataRequired("Enter the question"), Length(max=300), SingleLine()],
@@ -291,6 +288,10 @@ class QuestionForm(EngageForm):
     is_required = BooleanField("An answer is required")
     save = SubmitField("Save question")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = options(self.KINDS)
+
     def choice_list(self) -> list[str]:
         """The typed choices, one per line, blanks and repeats dropped."""
         seen: list[str] = []
@@ -303,7 +304,7 @@ class QuestionForm(EngageForm):
     def validate_choices(self, field):
         """List answers need two to thirty short choices; other kinds need none."""
         choices = self.choice_list()
-        if self.kind.data in (QuestionKind.SINGLE_CHOICE.value, QuestionKind.MULTIPLE_CHOICE.value):
+        if self.kind.data in self.LIST_KINDS:
             if len(choices) < 2:
                 raise ValidationError("Enter at least two choices, one per line")
             if len(choices) > MAX_CHOICES:
@@ -312,6 +313,18 @@ class QuestionForm(EngageForm):
                 raise ValidationError("Each choice must be 200 characters or fewer")
         elif choices:
             raise ValidationError("Only list answers have choices; clear this box")
+
+
+class QuestionForm(QuestionFormBase):
+    """One of the event's own registration questions."""
+
+    KINDS = (
+        (QuestionKind.TEXT.value, "Text"),
+        (QuestionKind.SINGLE_CHOICE.value, "One choice from a list"),
+        (QuestionKind.MULTIPLE_CHOICE.value, "Several choices from a list"),
+        (QuestionKind.YES_NO.value, "Yes or no"),
+    )
+    LIST_KINDS = (QuestionKind.SINGLE_CHOICE.value, QuestionKind.MULTIPLE_CHOICE.value)
 
 
 class CancelEventForm(EngageForm):

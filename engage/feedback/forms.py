@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -13,14 +13,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from engage.events.forms import WholeNumberField
+from engage.events.forms import QuestionFormBase, WholeNumberField
 from engage.events.models import EventSession
 from engage.feedback.models import KIND_LABELS, RATINGS, SurveyQuestion, SurveyQuestionKind
 from engage.feedback.services import Answers
-from engage.forms import EngageForm, NoControlCharacters, SingleLine, options, strip
+from engage.forms import EngageForm, NoControlCharacters, strip
 from engage.registrations.forms import Choice, MultiCheckbox
 
-MAX_CHOICES = 30
 INTRO_MAX = 2000
 ANSWER_MAX = 2000
 RATING_WORDS = {1: "1 (poor)", 2: "2", 3: "3", 4: "4", 5: "5 (excellent)"}
@@ -79,50 +78,14 @@ class SettingsForm(EngageForm):
         }
 
 
-class SurveyQuestionForm(EngageForm):
+class SurveyQuestionForm(QuestionFormBase):
     """One question of the survey."""
 
-    kind = SelectField(
-        "Kind of answer",
-        choices=options([(kind.value, KIND_LABELS[kind]) for kind in SurveyQuestionKind]),
-        validators=[InputRequired("Choose the kind of answer")],
+    KINDS = tuple((kind.value, KIND_LABELS[kind]) for kind in SurveyQuestionKind)
+    LIST_KINDS = (
+        SurveyQuestionKind.SINGLE_CHOICE.value,
+        SurveyQuestionKind.MULTIPLE_CHOICE.value,
     )
-    label = StringField(
-        "Question",
-        [DataRequired("Enter the question"), Length(max=300), SingleLine()],
-        filters=[strip],
-    )
-    help_text = StringField("Hint", [Length(max=500), SingleLine()], filters=[strip])
-    choices = TextAreaField(
-        "Choices",
-        [Length(max=6_000), NoControlCharacters()],
-        description="For list answers: one choice per line.",
-    )
-    is_required = BooleanField("An answer is required")
-    save = SubmitField("Save question")
-
-    def choice_list(self) -> list[str]:
-        """The typed choices, one per line, blanks and repeats dropped."""
-        seen: list[str] = []
-        for line in (self.choices.data or "").splitlines():
-            line = line.strip()
-            if line and line not in seen:
-                seen.append(line)
-        return seen
-
-    def validate_choices(self, field) -> None:
-        """List answers need two to thirty short choices; other kinds need none."""
-        choices = self.choice_list()
-        if self.kind.data in (
-            SurveyQuestionKind.SINGLE_CHOICE.value,
-            SurveyQuestionKind.MULTIPLE_CHOICE.value,
-        ):
-            if len(choices) < 2:
-                raise ValidationError("Enter at least two choices, one per line")
-            if len(choices) > MAX_CHOICES:
-                raise ValidationError(f"Enter at most {MAX_CHOICES} choices")
-            if any(len(c) > 200 for c in choices):
-                raise ValidationError("Keep each choice under 200 characters")
 
     def fields(self) -> dict:
         """The question as the service takes it."""
