@@ -9,6 +9,7 @@ camera (Permissions-Policy) and that a code read is sent as a scanner's is.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from engage.accounts.models import Role
 from engage.events.models import Event
@@ -67,6 +68,8 @@ def _totals(page) -> str:
 
 
 def _box_is_focused(page) -> bool:
+    # The page's script gives the box the focus once the page has loaded: wait for it.
+    expect(page.locator("input[name=q]")).to_be_focused()
     return page.evaluate("document.activeElement && document.activeElement.name === 'q'")
 
 
