@@ -292,6 +292,29 @@ class QuestionFormBase(EngageForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = options(self.KINDS)
 
+    @classmethod
+    def for_question(cls, question):
+        """The form filled in with a stored question, to change it."""
+        return cls(
+            data={
+                "kind": question.kind.value,
+                "label": question.label,
+                "help_text": question.help_text,
+                "choices": "\n".join(question.choices or []),
+                "is_required": question.is_required,
+            }
+        )
+
+    def fields(self) -> dict:
+        """The question as the services take it."""
+        return {
+            "kind": self.kind.data,
+            "label": self.label.data,
+            "help_text": self.help_text.data or "",
+            "choices": self.choice_list(),
+            "is_required": bool(self.is_required.data),
+        }
+
     def choice_list(self) -> list[str]:
         """The typed choices, one per line, blanks and repeats dropped."""
         seen: list[str] = []

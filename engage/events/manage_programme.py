@@ -109,7 +109,7 @@ def add_question(event_id: int):
     event = event_or_404(event_id)
     form = QuestionForm()
     if form.validate_on_submit():
-        services.add_question(event, _question_fields(form))
+        services.add_question(event, form.fields())
         flash(f"The question “{form.label.data}” has been added.", "success")
         return _back(event, "questions")
     return render_template("events/manage/question.html", event=event, form=form, question=None)
@@ -121,30 +121,12 @@ def edit_question(event_id: int, question_id: int):
     """Change one of the event's registration questions."""
     event = event_or_404(event_id)
     question = _question_or_404(event, question_id)
-    form = QuestionForm(
-        data={
-            "kind": question.kind.value,
-            "label": question.label,
-            "help_text": question.help_text,
-            "choices": "\n".join(question.choices or []),
-            "is_required": question.is_required,
-        }
-    )
+    form = QuestionForm.for_question(question)
     if form.validate_on_submit():
-        services.update_question(question, _question_fields(form))
+        services.update_question(question, form.fields())
         flash(f"The question “{question.label}” has been saved.", "success")
         return _back(event, "questions")
     return render_template("events/manage/question.html", event=event, form=form, question=question)
-
-
-def _question_fields(form: QuestionForm) -> dict:
-    return {
-        "kind": form.kind.data,
-        "label": form.label.data,
-        "help_text": form.help_text.data,
-        "choices": form.choice_list(),
-        "is_required": form.is_required.data,
-    }
 
 
 @bp.route("/<int:event_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])

@@ -87,16 +87,6 @@ class SurveyQuestionForm(QuestionFormBase):
         SurveyQuestionKind.MULTIPLE_CHOICE.value,
     )
 
-    def fields(self) -> dict:
-        """The question as the service takes it."""
-        return {
-            "kind": self.kind.data,
-            "label": self.label.data,
-            "help_text": self.help_text.data or "",
-            "choices": self.choice_list(),
-            "is_required": bool(self.is_required.data),
-        }
-
 
 # --- the attendee's form ----------------------------------------------------------
 

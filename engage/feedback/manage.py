@@ -79,15 +79,7 @@ def edit_question(event_id: int, survey_question_id: int):
     """Change one of the survey's questions."""
     event = event_or_404(event_id)
     question = _question_or_404(event, survey_question_id)
-    form = SurveyQuestionForm(
-        data={
-            "kind": question.kind.value,
-            "label": question.label,
-            "help_text": question.help_text,
-            "choices": "\n".join(question.choices or []),
-            "is_required": question.is_required,
-        }
-    )
+    form = SurveyQuestionForm.for_question(question)
     if form.validate_on_submit():
         setup.update_question(question, form.fields())
         flash(f"The question “{form.label.data}” has been saved.", "success")
