@@ -39,17 +39,19 @@ class Attachment:
 
     filename: str
     content_type: str  # may carry parameters: "text/calendar; method=REQUEST"
-    data: bytes
+    data: bytes = b""
     # Set to show the file in the HTML body as <img src="cid:...">.
     content_id: str | None = None
+    # Instead of data: the text of a QR code the worker draws as a PNG (mail/qrcode.py).
+    qr: str | None = None
 
     def as_json(self) -> dict[str, str]:
         """The attachment as it is stored in the outbox row."""
-        stored = {
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "data": base64.b64encode(self.data).decode("ascii"),
-        }
+        stored = {"filename": self.filename, "content_type": self.content_type}
+        if self.qr is not None:
+            stored["qr"] = self.qr
+        else:
+            stored["data"] = base64.b64encode(self.data).decode("ascii")
         if self.content_id:
             stored["content_id"] = self.content_id
         return stored

@@ -99,11 +99,10 @@ def checkin_qr(token: str) -> Attachment:
     """A PNG QR code holding `token` (the check-in link: checkin_link), never personal data.
 
     It carries a Content-ID, so an HTML body can show it with
-    <img src="cid:check-in-code">; it is attached as a file as well.
+    <img src="cid:check-in-code">; it is attached as a file as well. The worker
+    draws it when it delivers the message (engage.mail.qrcode.qr_png).
     """
-    buffer = io.BytesIO()
-    segno.make(token, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
-    return Attachment(QR_FILENAME, "image/png", buffer.getvalue(), content_id=QR_CONTENT_ID)
+    return Attachment(QR_FILENAME, "image/png", content_id=QR_CONTENT_ID, qr=token)
 
 
 def checkin_qr_svg(token: str) -> str:

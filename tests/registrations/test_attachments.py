@@ -7,6 +7,8 @@ import datetime as dt
 from icalendar import Calendar
 
 from engage.extensions import db
+from engage.mail.models import OutboxMessage
+from engage.mail.qrcode import qr_png
 from engage.mail.services import queue_email
 from engage.mail.worker import deliver_due
 from engage.registrations.attachments import (
@@ -111,8 +113,29 @@ def test_the_qr_code_arrives_inline_and_as_a_file(mail_app, smtp_server):
     assert part.get_content_disposition() == "inline"
     data = part.get_content()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert data == checkin_qr(token).data  # the same code, rebuilt
-    assert data != checkin_qr("ck_other").data
+    assert data == qr_png(token)  # the same code, rebuilt
+    assert data != qr_png("ck_other")
+
+
+def test_the_outbox_keeps_the_qr_codes_text_and_the_worker_draws_it(mail_app):
+    # Drawing the PNG is slow: the booking request stores only the text the code holds.
+    with mail_app.test_request_context():
+        queue_email(
+            kind="test",
+            to="ada@example.org",
+            subject="Your place",
+            template="accounts/password_reset",
+            context=CONTEXT,
+            attachments=[checkin_qr("ck_3b8f0c2e9a")],
+        )
+        db.session.commit()
+        [stored] = db.session.scalar(db.select(OutboxMessage.attachments))
+    assert stored == {
+        "filename": "check-in-code.png",
+        "content_type": "image/png",
+        "qr": "ck_3b8f0c2e9a",
+        "content_id": "check-in-code",
+    }
 
 
 def test_the_qr_code_is_also_available_as_svg_for_pages():

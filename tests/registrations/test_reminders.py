@@ -14,7 +14,7 @@ from engage.extensions import db
 from engage.mail.models import OutboxMessage
 from engage.mail.worker import deliver_due
 from engage.registrations import reminders, services
-from engage.registrations.attachments import checkin_qr
+from engage.mail.qrcode import qr_png
 from engage.registrations.models import (
     AttendeeCategory,
     Registration,
@@ -192,7 +192,7 @@ def test_the_reminder_arrives_with_details_code_and_a_working_link(
     assert set(attachments(message)) == {"check-in-code.png"}
     assert (
         attachments(message)["check-in-code.png"].get_content()
-        == checkin_qr(qr_link(mail_app, code)).data
+        == qr_png(qr_link(mail_app, code))
     )
     assert '<img src="cid:check-in-code"' in html(message)
     assert "Place confirmed" in mail_app.test_client().get(manage_path(message)).text
