@@ -35,6 +35,7 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context, make_response, request, session
 from sqlalchemy import event
@@ -45,33 +46,50 @@ _KEY = "engage.page_cache"
 _WROTE = "engage.page_cache.wrote"
 
 
+# What a write touched: table names, or EVERYTHING when it cannot be told (plain SQL).
+EVERYTHING = None
+
+
 @dataclass
 class PageCache:
-    """One app's cached pages: key -> (stored at, body, content type)."""
+    """One app's kept values: key -> (stored at, value, the tables it was made from).
+
+    A page depends on every table (None); a remembered value names its own, so
+    that a booking, say, does not throw away the organisation list.
+    """
 
     seconds: float
-    entries: dict[tuple, tuple[float, bytes, str]] = field(default_factory=dict)
+    entries: dict[tuple, tuple[float, Any, frozenset[str] | None]] = field(default_factory=dict)
 
-    def get(self, key: tuple) -> tuple[bytes, str] | None:
-        """The page stored under key if it is younger than `seconds`, else None."""
+    def get(self, key: tuple) -> Any | None:
+        """The value stored under key if it is younger than `seconds`, else None."""
         found = self.entries.get(key)
         if found is None:
             return None
-        stored_at, body, mimetype = found
+        stored_at, value, _tables = found
         # Wall-clock time (time-machine moves it in tests); a clock set back counts as stale.
         if not 0 <= time.time() - stored_at < self.seconds:
             self.entries.pop(key, None)
             return None
-        return body, mimetype
+        return value
 
-    def put(self, key: tuple, body: bytes, mimetype: str) -> None:
-        """Keep a page, starting again empty when full."""
+    def put(self, key: tuple, value: Any, tables: frozenset[str] | None = None) -> None:
+        """Keep a value made from `tables` (None: from anything), starting again empty when full."""
         if len(self.entries) >= MAX_ENTRIES:
             self.entries.clear()
-        self.entries[key] = (time.time(), body, mimetype)
+        self.entries[key] = (time.time(), value, tables)
+
+    def forget(self, written: set[str] | None) -> None:
+        """Drop what was made from any of the `written` tables (None: drop everything)."""
+        if written is EVERYTHING:
+            self.entries.clear()
+            return
+        for key, (_, _, tables) in list(self.entries.items()):
+            if tables is None or not tables.isdisjoint(written):
+                self.entries.pop(key, None)
 
     def clear(self) -> None:
-        """Forget every page (something was written)."""
+        """Forget everything."""
         self.entries.clear()
 
 
@@ -110,7 +128,7 @@ def for_visitors(view: Callable) -> Callable:
         else:
             response = make_response(view(*args, **kwargs))
             if _keepable(response):
-                cache.put(key, response.get_data(), response.mimetype)
+                cache.put(key, (response.get_data(), response.mimetype))
         # As on the rendered page (whose flash check reads the session): it differs for staff.
         response.vary.add("Cookie")
         return response
@@ -118,25 +136,63 @@ def for_visitors(view: Callable) -> Callable:
     return wrapper
 
 
+def remembered(key: tuple, make: Callable[[], Any], *, tables: frozenset[str]) -> Any:
+    """make(), read from `tables`, kept by this process as long as a page is.
+
+    For what many requests read alike and only staff change, such as the
+    organisation list a form offers: at most a second old, and forgotten at
+    once when this process writes to one of `tables` (not at every booking).
+    Keep plain values, never ORM objects.
+    """
+    cache = cache_of(current_app)
+    if cache is None:
+        return make()
+    key = ("remembered", *key)
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.put(key, found, tables)
+    return found
+
+
+def _note(session: Session, tables: set[str] | None) -> None:
+    written = session.info.get(_WROTE, set())
+    session.info[_WROTE] = (
+        EVERYTHING if tables is EVERYTHING or written is EVERYTHING else written | tables
+    )
+
+
 def _mark_written(session: Session, *_args) -> None:
-    session.info[_WROTE] = True
+    # After a flush the session still lists what it wrote.
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if tables := {type(thing).__table__.name for thing in changed}:
+        _note(session, tables)
+
+
+# Plain SQL that writes no table: the lock timeout transaction() sets on PostgreSQL.
+_NOT_WRITES = ("SET ", "SELECT ")
 
 
 def _mark_if_not_select(state) -> None:
     # Bulk UPDATE/DELETE and plain SQL statements write without a flush.
-    if not state.is_select:
-        state.session.info[_WROTE] = True
+    if state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and hasattr(table, "name"):
+        _note(state.session, {table.name})
+    elif not str(state.statement).lstrip().upper().startswith(_NOT_WRITES):
+        _note(state.session, EVERYTHING)
 
 
-def _forget_mark(session: Session, *_args) -> None:
-    session.info.pop(_WROTE, None)
-
-
-def _clear_after_write(session: Session) -> None:
-    wrote = session.info.pop(_WROTE, False)
-    cache = cache_of(current_app) if wrote and has_app_context() else None
+def _forget_written(session: Session, *_args) -> None:
+    # After a commit: what was written changed. After a rollback too, to be safe: a value
+    # read inside the transaction may have come from a row that is now gone.
+    if _WROTE not in session.info:
+        return
+    written = session.info.pop(_WROTE)
+    cache = cache_of(current_app) if has_app_context() else None
     if cache is not None:
-        cache.clear()
+        cache.forget(written)
 
 
 def init_app(app: Flask) -> None:
@@ -147,8 +203,8 @@ def init_app(app: Flask) -> None:
     for name, listener in (
         ("after_flush", _mark_written),
         ("do_orm_execute", _mark_if_not_select),
-        ("after_commit", _clear_after_write),
-        ("after_rollback", _forget_mark),
+        ("after_commit", _forget_written),
+        ("after_rollback", _forget_written),
     ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

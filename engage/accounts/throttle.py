@@ -127,7 +127,11 @@ class DatabaseThrottle:
             .with_for_update(skip_locked=True)
         )
         with _storage_errors(), transaction() as session:
-            session.execute(delete(ThrottleHit).where(ThrottleHit.id.in_(expired)))
+            # No session bookkeeping: these rows are never loaded as objects.
+            session.execute(
+                delete(ThrottleHit).where(ThrottleHit.id.in_(expired)),
+                execution_options={"synchronize_session": False},
+            )
             session.add_all(ThrottleHit(key=key, hit_at=now) for key in keys)
 
     def clear(self, limit: RateLimitItem, *keys: str) -> None:

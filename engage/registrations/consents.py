@@ -9,6 +9,7 @@ Withdrawing the dietary or access consent erases those answers at once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from engage.audit.services import record as audit
 from engage.db import retrying, transaction, utcnow
 from engage.events.models import Event
 from engage.extensions import db
+from engage.pagecache import remembered
 from engage.registrations import needs
 from engage.registrations.models import (
     ConsentKind,
@@ -29,6 +31,7 @@ from engage.registrations.models import (
 )
 
 WORDING_MAX = 5000
+WORDING_TABLES = frozenset({"consent_wordings"})
 # Version 1 of each wording: the texts the forms and the notice had before they
 # were versioned. Migration 0020 seeds the same texts; a database built without
 # the migrations (the tests) gets them when one is first recorded.
@@ -86,9 +89,27 @@ def current(kind: ConsentKind) -> ConsentWording | None:
     return db.session.scalar(query)
 
 
+@dataclass(frozen=True)
+class CurrentWording:
+    """What a booking needs of the current wording: which row it is, and its words."""
+
+    id: int
+    text: str
+
+
+def _current_kept(kind: ConsentKind) -> CurrentWording | None:
+    # Every booking reads these three times over; only an admin's publish changes them,
+    # and a publish here forgets them at once (elsewhere, within the page cache's second).
+    def read() -> CurrentWording | None:
+        wording = current(kind)
+        return CurrentWording(wording.id, wording.text) if wording is not None else None
+
+    return remembered(("consent-wording", kind.value), read, tables=WORDING_TABLES)
+
+
 def current_text(kind: ConsentKind) -> str:
     """The current wording's text, or version 1's when none is stored yet."""
-    wording = current(kind)
+    wording = _current_kept(kind)
     return wording.text if wording is not None else DEFAULT_TEXTS[kind]
 
 
@@ -102,14 +123,15 @@ def versions(kind: ConsentKind) -> list[ConsentWording]:
     return list(db.session.scalars(query))
 
 
-def _stored_current(kind: ConsentKind, now: dt.datetime) -> ConsentWording:
-    """The current wording; version 1 is stored first if there is none (caller's transaction)."""
-    wording = current(kind)
-    if wording is None:
-        wording = ConsentWording(kind=kind, version=1, text=DEFAULT_TEXTS[kind], created_at=now)
-        db.session.add(wording)
-        db.session.flush()
-    return wording
+def _stored_current(kind: ConsentKind, now: dt.datetime) -> int:
+    """The current wording's id; version 1 is stored first if there is none (in the caller's
+    transaction)."""
+    if (kept := _current_kept(kind)) is not None:
+        return kept.id
+    wording = ConsentWording(kind=kind, version=1, text=DEFAULT_TEXTS[kind], created_at=now)
+    db.session.add(wording)
+    db.session.flush()
+    return wording.id
 
 
 def publish(kind: ConsentKind, text: str, *, actor, now: dt.datetime | None = None):
@@ -157,7 +179,7 @@ def record(
 ) -> ConsentRecord:
     """Record a consent given or withdrawn against the current wording; caller's transaction."""
     entry = ConsentRecord(
-        kind=kind, wording=_stored_current(kind, now), given=given, at=now, source=source
+        kind=kind, wording_id=_stored_current(kind, now), given=given, at=now, source=source
     )
     registration.consent_records.append(entry)
     return entry

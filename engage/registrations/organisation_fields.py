@@ -13,9 +13,11 @@ from wtforms.validators import Length, Optional, ValidationError
 from engage.forms import FieldError, SingleLine, strip
 from engage.organisations.models import KIND_LABELS
 from engage.organisations.services import OTHER, offered, resolve
+from engage.pagecache import remembered
 
 ORGANISATION_MAX = 200
 PLACEHOLDER = "Choose an organisation"
+LIST_TABLES = frozenset({"organisations"})
 OTHER_LABEL = "Other (not in the list)"
 
 
@@ -42,7 +44,17 @@ def other_organisation_field(label: str = "Your organisation"):
 
 
 def organisation_options(current: int | None = None) -> list[SelectChoice]:
-    """The select's options: a prompt, each active entry under its kind, then Other."""
+    """The select's options: a prompt, each active entry under its kind, then Other.
+
+    Every booking builds them, and only admins change the list: they are kept
+    for at most a second per process, and at once forgotten by a write here.
+    """
+    return remembered(
+        ("organisation-options", current), lambda: _options(current), tables=LIST_TABLES
+    )
+
+
+def _options(current: int | None) -> list[SelectChoice]:
     options = [SelectChoice("", PLACEHOLDER)]
     options += [
         SelectChoice(str(o.id), o.name, optgroup=KIND_LABELS[o.kind]) for o in offered(current)

@@ -22,6 +22,7 @@ from engage.db import LockUnavailable, utcnow
 from engage.events import services as events
 from engage.events.contact import event_contact
 from engage.events.services import EventNotFound
+from engage.formcache import kept_blank_form
 from engage.forms import show_field_error
 from engage.registrations import consents, emails, limits, services
 from engage.registrations.attachments import checkin_link, checkin_qr_svg
@@ -73,7 +74,7 @@ def _blocked_until(limit, email: str):
 
 
 def _count(limit, email: str) -> None:
-    # A booking already made must not turn into an error page because counting failed.
+    # A booking must not turn into an error page because counting failed (Redis away).
     with contextlib.suppress(ThrottleUnavailable):
         limits.count(limit, request.remote_addr, email)
 
@@ -107,10 +108,12 @@ def register(slug: str):
     availability = events.availability(event)
     if not availability.can_register:
         return render_template("registrations/closed.html", event=event, availability=availability)
+    if request.method != "POST":
+        return _blank_register_page(event, availability)
     form = registration_form(event)
     problem = None
     status = 200
-    if request.method == "POST" and form.website.data:
+    if form.website.data:
         problem = HONEYPOT_MESSAGE
     elif form.validate_on_submit():
         # Only completed bookings count: a form sent back with errors costs nothing.
@@ -118,8 +121,11 @@ def register(slug: str):
             problem = TOO_MANY_BOOKINGS.format(time=_try_again(event, retry))
             status = 429
             return _register_page(event, form, availability, problem, status)
+        email = form.email.data
         try:
-            result = services.register(event, form.to_data())
+            result = services.register(
+                event, form.to_data(), also=lambda: _count(limits.bookings(), email)
+            )
         except WorkshopError as error:
             form.workshops.errors.append(error.message)
         except RegistrationError as error:
@@ -127,7 +133,6 @@ def register(slug: str):
         except LockUnavailable:
             problem = BUSY_MESSAGE
         else:
-            _count(limits.bookings(), form.email.data)
             # The same receipt whether this booked a place or the address was
             # registered already (and was emailed its link): nothing in the
             # page or the session cookie tells the two apart.
@@ -141,14 +146,29 @@ def register(slug: str):
     return _register_page(event, form, availability, problem, status)
 
 
-def _register_page(event, form, availability, problem, status):
+# What the blank form is drawn from; what it shows of bookings is in its key.
+FORM_TABLES = frozenset(
+    {"events", "event_sessions", "event_questions", "organisations", "consent_wordings"}
+)
+
+
+def _blank_register_page(event, availability):
+    places = services.workshop_places_left(event)
+    return kept_blank_form(
+        ("register", event.id, availability.state.value, tuple(sorted(places.items()))),
+        FORM_TABLES,
+        lambda: _register_page(event, registration_form(event), availability, None, 200, places),
+    )
+
+
+def _register_page(event, form, availability, problem, status, places=None):
     page = render_template(
         "registrations/register.html",
         event=event,
         form=form,
         availability=availability,
         problem=problem,
-        places=services.workshop_places_left(event),
+        places=services.workshop_places_left(event) if places is None else places,
     )
     return _private(current_app.make_response((page, status)))
 

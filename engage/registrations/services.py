@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 import itertools
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -431,19 +431,30 @@ def has_place(event: Event) -> bool:
     return event.capacity is None or count_confirmed(event) < event.capacity
 
 
-def register(event: Event, data: RegistrationData, *, now: dt.datetime | None = None):
+def register(
+    event: Event,
+    data: RegistrationData,
+    *,
+    now: dt.datetime | None = None,
+    also: Callable[[], None] | None = None,
+):
     """Book a place, or a place on the waiting list; returns a RegistrationResult.
 
     An address already booked for the event is answered exactly like a new
     booking, after the same checks; instead of a second booking, that address
-    is emailed its own self-service link (see RegistrationResult).
+    is emailed its own self-service link (see RegistrationResult). `also` runs
+    in the booking's transaction once it has succeeded (the page counts the
+    booking against its limits there: one commit, not two).
     """
     now = now or utcnow()
     event_id = event.id
 
     def work():
         locked = db.session.get(Event, event_id, populate_existing=True)
-        return register_locked(locked, data, now=now)
+        result = register_locked(locked, data, now=now)
+        if also is not None:
+            also()
+        return result
 
     try:
         return _locked(event_id, work)
@@ -599,6 +610,9 @@ def _new_registration(event, data: RegistrationData, email: str, status, now) ->
         created_at=now,
         confirmed_at=now if status == CONFIRMED else None,
         waitlisted_at=now if status == WAITLISTED else None,
+        # Known to be empty: after the flush, adding a token or a consent record loads nothing.
+        tokens=[],
+        consent_records=[],
     )
     record_history(registration, HistoryAction.REGISTERED, now)
     if status == WAITLISTED:

@@ -103,7 +103,7 @@ def test_a_booking_in_this_process_shows_at_once(app, make_event, clock):
 
 def test_the_control_without_clearing_shows_the_old_places(app, make_event, clock, monkeypatch):
     # Proves the test above can fail: with the clearing switched off, the booking is not seen.
-    monkeypatch.setattr(PageCache, "clear", lambda self: None)
+    monkeypatch.setattr(PageCache, "forget", lambda self, written: None)
     make_event(slug="day", capacity=50)
     client = app.test_client()
     assert _places(client) == 50
@@ -227,3 +227,50 @@ def test_a_page_that_writes_the_session_is_not_kept(app):
     # The control: a page that writes nothing is kept.
     assert app.test_client().get("/plain").get_data() == b"page 3"
     assert app.test_client().get("/plain").get_data() == b"page 3"
+
+
+def test_a_remembered_value_outlives_bookings_but_not_a_write_to_its_own_tables(
+    app, make_event, clock
+):
+    from engage.organisations import services as organisations
+    from engage.organisations.models import OrganisationKind
+    from engage.pagecache import remembered
+
+    make_event(slug="day", capacity=50)
+    made = []
+
+    def options():
+        made.append(1)
+        return len(made)
+
+    def read():
+        with app.test_request_context():
+            return remembered(("test",), options, tables=frozenset({"organisations"}))
+
+    assert read() == read() == 1
+    _book(app, "ada@example.org")
+    assert read() == 1  # a booking writes other tables: kept
+    with app.app_context():
+        organisations.add("Northbridge Police", OrganisationKind.POLICE_FORCE)
+    assert read() == 2  # the list changed here: made again at once
+    clock.shift(1)
+    assert read() == 3  # and never older than a second
+
+
+def test_a_rolled_back_write_forgets_what_its_transaction_may_have_read(app, clock):
+    from engage.organisations.models import Organisation, OrganisationKind
+    from engage.pagecache import remembered
+
+    def read():
+        return remembered(
+            ("names",),
+            lambda: list(db.session.scalars(db.select(Organisation.name))),
+            tables=frozenset({"organisations"}),
+        )
+
+    with app.test_request_context():
+        db.session.add(Organisation(name="Gone", name_key="gone", kind=OrganisationKind.OTHER))
+        db.session.flush()
+        assert read() == ["Gone"]
+        db.session.rollback()
+        assert read() == []

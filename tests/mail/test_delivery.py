@@ -200,7 +200,9 @@ def test_a_message_that_cannot_be_built_is_failed_not_retried(mail_app, smtp_ser
         add_messages(1, to_address="not an address")
         add_messages(1, attachments=[{"filename": "x.ics", "content_type": "text/calendar"}])
         add_messages(1, attachments=[{"filename": "x", "content_type": "bad", "data": "eA=="}])
-        add_messages(1, attachments=[{"filename": "x.txt", "content_type": "text/plain", "qr": "a"}])
+        add_messages(
+            1, attachments=[{"filename": "x.txt", "content_type": "text/plain", "qr": "a"}]
+        )
         add_messages(1)
         tally = deliver_due(now=NOW)
     assert (tally.sent, tally.failed) == (1, 4)

@@ -10,9 +10,9 @@ from engage.events import manage_services, programme_services
 from engage.events.forms import EDITABLE_EVENT_FIELDS
 from engage.events.models import Event, EventSession, SessionKind
 from engage.extensions import db
+from engage.mail.qrcode import qr_png
 from engage.mail.worker import deliver_due
 from engage.registrations import emails, services
-from engage.mail.qrcode import qr_png
 from engage.registrations.models import Registration
 from tests.conftest import london
 from tests.mail.messages_helpers import (
@@ -200,10 +200,7 @@ def test_promotion_is_a_full_booking_and_says_which_workshops_were_full(
     files = attachments(promoted)
     assert set(files) == {"invite.ics", "check-in-code.png"}
     assert str(vevent(promoted)["uid"]) == f"registration-{bob.id}@engage.invalid"
-    assert (
-        files["check-in-code.png"].get_content()
-        == qr_png(qr_link(mail_app, bob.checkin_code))
-    )
+    assert files["check-in-code.png"].get_content() == qr_png(qr_link(mail_app, bob.checkin_code))
     assert "cid:check-in-code" in html(promoted)
     assert "Place confirmed" in mail_app.test_client().get(manage_path(promoted)).text
 

@@ -12,9 +12,9 @@ from sqlalchemy import insert, select
 from engage.events.models import Event
 from engage.extensions import db
 from engage.mail.models import OutboxMessage
+from engage.mail.qrcode import qr_png
 from engage.mail.worker import deliver_due
 from engage.registrations import reminders, services
-from engage.mail.qrcode import qr_png
 from engage.registrations.models import (
     AttendeeCategory,
     Registration,
@@ -190,9 +190,8 @@ def test_the_reminder_arrives_with_details_code_and_a_working_link(
     assert "Where: Riverside Conference Centre, 1 River Street, Leeds" in body
     assert "<" not in body and "{{" not in body
     assert set(attachments(message)) == {"check-in-code.png"}
-    assert (
-        attachments(message)["check-in-code.png"].get_content()
-        == qr_png(qr_link(mail_app, code))
+    assert attachments(message)["check-in-code.png"].get_content() == qr_png(
+        qr_link(mail_app, code)
     )
     assert '<img src="cid:check-in-code"' in html(message)
     assert "Place confirmed" in mail_app.test_client().get(manage_path(message)).text
