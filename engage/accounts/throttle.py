@@ -9,7 +9,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 from limits import RateLimitItem, parse, storage, strategies
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from engage.accounts.models import ThrottleHit
 from engage.db import transaction, utcnow
@@ -94,12 +94,16 @@ def _window(limit: RateLimitItem) -> dt.timedelta:
 class DatabaseThrottle:
     """Counters as rows in throttle_hits, in the current transaction or one of their own.
 
-    Rows older than `keep` (the longest window in use) count towards nothing
-    and are deleted at each hit, so the table holds at most that much history.
+    Rows older than `keep` (the longest window in use) count towards nothing;
+    a hit deletes them, at most once every PRUNE_EVERY in each process (every
+    booking is a hit), so the table holds little more than that much history.
     """
+
+    PRUNE_EVERY = dt.timedelta(minutes=1)
 
     def __init__(self, keep: dt.timedelta):
         self.keep = keep
+        self.pruned_at: dt.datetime | None = None
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
@@ -127,12 +131,23 @@ class DatabaseThrottle:
             .with_for_update(skip_locked=True)
         )
         with _storage_errors(), transaction() as session:
-            # No session bookkeeping: these rows are never loaded as objects.
-            session.execute(
-                delete(ThrottleHit).where(ThrottleHit.id.in_(expired)),
-                execution_options={"synchronize_session": False},
-            )
-            session.add_all(ThrottleHit(key=key, hit_at=now) for key in keys)
+            if self._due_to_prune(now):
+                # No session bookkeeping: these rows are never loaded as objects.
+                session.execute(
+                    delete(ThrottleHit).where(ThrottleHit.id.in_(expired)),
+                    execution_options={"synchronize_session": False},
+                )
+            # One statement for every key, and nothing for the session to track.
+            session.execute(insert(ThrottleHit), [{"key": key, "hit_at": now} for key in keys])
+
+    def _due_to_prune(self, now: dt.datetime) -> bool:
+        # A clock set back (tests move it) counts as due.
+        if self.pruned_at is not None and 0 <= (now - self.pruned_at).total_seconds() < (
+            self.PRUNE_EVERY.total_seconds()
+        ):
+            return False
+        self.pruned_at = now
+        return True
 
     def clear(self, limit: RateLimitItem, *keys: str) -> None:
         """Forget the attempts counted against the keys."""

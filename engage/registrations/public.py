@@ -121,7 +121,7 @@ def register(slug: str):
             problem = TOO_MANY_BOOKINGS.format(time=_try_again(event, retry))
             status = 429
             return _register_page(event, form, availability, problem, status)
-        email = form.email.data
+        email, event_id = form.email.data, event.id  # read before the commit expires them
         try:
             result = services.register(
                 event, form.to_data(), also=lambda: _count(limits.bookings(), email)
@@ -137,12 +137,12 @@ def register(slug: str):
             # registered already (and was emailed its link): nothing in the
             # page or the session cookie tells the two apart.
             session[LAST_REGISTRATION] = {
-                "event_id": event.id,
+                "event_id": event_id,
                 "email": result.email,
                 "status": result.status.value,
                 "position": result.position,
             }
-            return redirect(url_for(".confirmation", slug=event.slug))
+            return redirect(url_for(".confirmation", slug=slug))
     return _register_page(event, form, availability, problem, status)
 
 

@@ -219,6 +219,8 @@ def _workshop_taken(event_id: int) -> dict[int, int]:
 
 def workshop_places_left(event: Event) -> dict[int, int | None]:
     """Places left in each of the event's workshops (None where unlimited)."""
+    if not event.workshops:
+        return {}
     taken = _workshop_taken(event.id)
     return {
         w.id: None if w.capacity is None else max(w.capacity - taken.get(w.id, 0), 0)
@@ -374,6 +376,8 @@ def choose_workshops(event: Event, ids: Iterable[int]) -> list[EventSession]:
 
 def full_workshops(event: Event, workshops: list[EventSession], held=()) -> list[EventSession]:
     """The workshops among those chosen with no place left (ignoring those `held` already)."""
+    if not any(w.capacity is not None for w in workshops):
+        return []
     taken = _workshop_taken(event.id)
     held_ids = {w.id for w in held}
     return [
