@@ -37,6 +37,10 @@ ENGAGEMENT_DAY_2026 = dict(
     venue_name="Riverside Conference Centre",
     venue_address="12 Wharf Street, Northbridge NB1 4RS",
     capacity=150,
+    # Kept three years, not the usual 180 days: the demo's dates are fixed, and with the
+    # default the worker's first purge in `make run` would turn last year's attendees into
+    # counts before anyone had seen them (a real organiser chooses their own period).
+    retention_days=3 * 365,
     is_published=True,
 )
 

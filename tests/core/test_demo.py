@@ -53,3 +53,19 @@ def test_demo_attendees_chose_from_the_list_mostly_and_some_typed_other(app, run
     runner.invoke(args=["engage", "demo"])
     with app.app_context():
         assert db.session.query(Registration).count() == len(rows)  # nobody twice
+
+
+def test_the_demo_keeps_last_years_attendees_past_the_usual_retention(app, runner):
+    # `make run` purges at once on start: with the usual 180 days, the 2026 day (long over
+    # by this session's date) would show no attendees to a newcomer.
+    import datetime as dt
+
+    from engage.registrations import retention
+
+    runner.invoke(args=["engage", "demo"])
+    a_year_on = dt.datetime(2027, 11, 27, 12, tzinfo=dt.UTC)
+    with app.app_context():
+        retention.purge(now=a_year_on)
+        past = db.session.scalar(db.select(Event).filter_by(slug="cprl-engagement-day-2026"))
+        assert past.data_purged_at is None
+        assert db.session.query(Registration).filter_by(event_id=past.id).count() == 11
