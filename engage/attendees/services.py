@@ -211,8 +211,14 @@ def _apply_details(registration: Registration, details: Details, now: dt.datetim
     for name in changed:
         setattr(registration, name, wanted[name])
     for kind in ("dietary", "access"):
-        if f"{kind}_requirements" in changed and wanted[f"{kind}_requirements"]:
+        if f"{kind}_requirements" not in changed:
+            continue
+        if wanted[f"{kind}_requirements"]:
             _consent_given(registration, kind, now)
+        else:
+            # Nothing is held any more to consent to keeping (as when an answer is erased).
+            setattr(registration, f"{kind}_consent", False)
+            setattr(registration, f"{kind}_consent_at", None)
     # dict.fromkeys: the name and the list's entry are one "organisation" to the reader.
     return list(dict.fromkeys(DETAIL_LABELS[name] for name in changed))
 

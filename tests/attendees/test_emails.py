@@ -7,8 +7,8 @@ import pytest
 from engage.attendees import services
 from engage.events.models import Event
 from engage.extensions import db
+from engage.mail.qrcode import qr_png
 from engage.mail.worker import deliver_due
-from engage.registrations.attachments import checkin_qr
 from tests.attendees.helpers import booked, fresh, workshop_ids
 from tests.attendees.test_services import details, free_a_place
 from tests.mail.messages_helpers import attachments, html, manage_path, text
@@ -133,7 +133,7 @@ def test_resend_is_the_confirmation_with_a_working_link_ics_and_qr(mail_app, mak
     assert message["Subject"] == "Your place at Engagement Day is confirmed"
     files = attachments(message)
     assert set(files) == {"invite.ics", "check-in-code.png"}
-    assert files["check-in-code.png"].get_content() == checkin_qr(qr_link(mail_app, code)).data
+    assert files["check-in-code.png"].get_content() == qr_png(qr_link(mail_app, code))
     link = manage_path(message)
     assert link != manage_path(original.message)  # a fresh link
     client = mail_app.test_client()

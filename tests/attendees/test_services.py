@@ -185,6 +185,16 @@ def test_consent_already_given_is_not_given_again(app, make_event):
         assert all("consent" not in note for _, note in history(rid))
 
 
+def test_a_requirement_cleared_takes_its_consent_with_it(app, make_event):
+    event = make_event()
+    with app.app_context():
+        rid = booked(event, access_requirements="Ramp", access_consent=True)
+        services.update_details(fresh(rid), details(fresh(rid), access_requirements="  "))
+        registration = fresh(rid)
+        assert registration.access_requirements == ""
+        assert not registration.access_consent and registration.access_consent_at is None
+
+
 def test_a_cancelled_registration_cannot_be_corrected(app, make_event):
     event = make_event()
     with app.app_context():
