@@ -130,7 +130,12 @@ def test_a_booking_made_through_another_host_links_only_to_site_url(make_app, ma
     )
     assert response.status_code == 302
     [message] = _outbox(app)
-    attachments = {a["filename"]: base64.b64decode(a["data"]) for a in message.attachments}
+    # A QR code is stored as the text the worker draws (its link must be on SITE_URL too).
+    attachments = {
+        a["filename"]: a["qr"].encode() if "qr" in a else base64.b64decode(a["data"])
+        for a in message.attachments
+    }
+    assert attachments["check-in-code.png"].startswith(f"{SITE}/".encode())
     invite = attachments["invite.ics"].decode()
     for part in (message.body_text, message.body_html, invite, *map(repr, attachments.values())):
         assert ATTACKER not in part
