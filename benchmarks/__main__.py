@@ -21,7 +21,7 @@ import sys
 import tempfile
 import urllib.request
 
-from benchmarks import site
+from benchmarks import line, site
 from benchmarks.server import Server
 
 PYTHON = sys.executable
@@ -57,10 +57,6 @@ def _throughput(base: str, paths: list[str]) -> tuple[float, dict]:
     return middle["per_second"], {**middle, "errors": sum(r["errors"] for r in runs)}
 
 
-def _line(ok: bool, name: str, text: str) -> str:
-    return f"{'ok  ' if ok else 'MISS'} {name:<24} {text}"
-
-
 def bench_database(label: str, url: str, folder: str) -> list[str]:
     """Every HTTP scenario on one database; the names of the missed targets."""
     env = dict(
@@ -91,7 +87,7 @@ def bench_database(label: str, url: str, folder: str) -> list[str]:
             ok = result["errors"] == 0 and rate >= least * limit
             missed += [] if ok else [f"{label}: {name}"]
             print(
-                _line(
+                line(
                     ok,
                     name,
                     f"{rate:>7.0f} req/s  {rate / limit:>4.0%} of the reference "
@@ -107,7 +103,7 @@ def _bookings(label: str, app: Server, access_log: str) -> list[str]:
     missed = []
     one = _run("benchmarks.booking", app.base, site.SLUG, "--bookings", "200", "--tag", "seq")
     print(
-        _line(
+        line(
             one["failed"] == 0,
             "booking, one client",
             f"{one['per_second']:>7.1f} /s     p50 {one['p50_ms']} ms a booking "
@@ -138,7 +134,7 @@ def _bookings(label: str, app: Server, access_log: str) -> list[str]:
     )
     missed += [] if ok else [f"{label}: booking burst"]
     print(
-        _line(
+        line(
             ok,
             f"booking, {BURST_CLIENTS} at once",
             f"{burst['per_second']:>7.1f} /s     (target {BOOKINGS_PER_SECOND})  "
