@@ -189,7 +189,9 @@ def _seed(sizes: tuple[int, ...], password: str) -> list[BenchEvent]:
 
 
 @contextlib.contextmanager
-def staff_site(label: str, url: str, sizes: tuple[int, ...] = (REGISTRATIONS,)) -> Iterator:
+def staff_site(
+    label: str, url: str, sizes: tuple[int, ...] = (REGISTRATIONS,)
+) -> Iterator[StaffSite]:
     """The database emptied, migrated and seeded; the app served; a StaffSite signed in."""
     env = dict(os.environ, DATABASE_URL=url, ENGAGE_ENV="development")
     _empty(url)
