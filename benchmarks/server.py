@@ -70,15 +70,30 @@ class Server:
                     times.append(int(parts[3]) / 1000)
         return round(statistics.median(times), 1) if times else None
 
-    def peak_memory_mb(self) -> float:
-        """The largest peak resident memory (VmHWM) of the web workers."""
-        workers = subprocess.run(
+    def _workers(self) -> list[str]:
+        return subprocess.run(
             ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
         ).stdout.split()
-        peaks = []
-        for pid in workers:
+
+    def worker_memory_mb(self) -> dict[int, tuple[float, float]]:
+        """Each web worker's resident memory now and at its peak: pid -> (VmRSS, VmHWM)."""
+        memory = {}
+        for pid in self._workers():
             with open(f"/proc/{pid}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        peaks.append(int(line.split()[1]) / 1024)
-        return round(max(peaks), 1) if peaks else 0.0
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            memory[int(pid)] = tuple(
+                round(int(fields[name].split()[0]) / 1024, 1) for name in ("VmRSS", "VmHWM")
+            )
+        return memory
+
+    def reset_peak_memory(self) -> None:
+        """Start each web worker's peak (VmHWM) again from its resident memory now."""
+        for pid in self._workers():
+            # Linux's clear_refs: "5" resets the peak resident set size.
+            with open(f"/proc/{pid}/clear_refs", "w", encoding="ascii") as clear:
+                clear.write("5")
+
+    def peak_memory_mb(self) -> float:
+        """The largest peak resident memory (VmHWM) of the web workers."""
+        peaks = [peak for _, peak in self.worker_memory_mb().values()]
+        return max(peaks) if peaks else 0.0

@@ -33,17 +33,23 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def database_uri(url: str) -> str:
+    """A DATABASE_URL as SQLAlchemy takes it: PostgreSQL through psycopg 3."""
+    # Heroku-style URLs name the old dialect; SQLAlchemy wants psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the settings mapping from environment variables."""
     env = os.environ.get("ENGAGE_ENV", "development")
-    database_url = os.environ.get("DATABASE_URL") or (
-        "sqlite:///" + os.path.join(instance_path, "engage.sqlite3")
+    database_url = database_uri(
+        os.environ.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance_path, "engage.sqlite3")
     )
-    # Heroku-style URLs name the old dialect; SQLAlchemy wants psycopg 3.
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url.removeprefix("postgres://")
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     site_name = os.environ.get("SITE_NAME", DEFAULT_SITE_NAME)
     # The sender's name is the site's own unless the whole sender is set.
     sender = os.environ.get("MAIL_DEFAULT_SENDER") or formataddr(

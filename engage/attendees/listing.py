@@ -152,5 +152,6 @@ def attendee_page(chosen: AttendeeFilter, page: int, per_page: int = PER_PAGE) -
 
 
 def matched(chosen: AttendeeFilter) -> int:
-    """How many registrations the filter picks."""
-    return db.session.scalar(select(func.count(Registration.id)).where(*chosen.conditions())) or 0
+    """How many registrations the filter picks (count(*): an index can answer it alone)."""
+    query = select(func.count()).select_from(Registration).where(*chosen.conditions())
+    return db.session.scalar(query) or 0

@@ -203,13 +203,12 @@ def _book_on(registration: Registration, workshop: EventSession, *, over_places,
 
 def _into_room(registration, room, by_id, now, at_event, given_place, added) -> RoomResult:
     """The insert that can succeed once; its log row and audit entry only when it did."""
+    entry = WorkshopCheckIn(
+        registration_id=registration.id, session_id=room.id, at=now, by_user_id=by_id
+    )
     try:
         with db.session.begin_nested():
-            db.session.add(
-                WorkshopCheckIn(
-                    registration_id=registration.id, session_id=room.id, at=now, by_user_id=by_id
-                )
-            )
+            db.session.add(entry)
         inserted = True
     except IntegrityError:
         inserted = False  # another door was first: rolled back to the savepoint, nothing written
@@ -217,12 +216,14 @@ def _into_room(registration, room, by_id, now, at_event, given_place, added) -> 
         _log(registration, CheckInAction.CHECKED_IN, by_id, ROOM, now, room_label(room))
         summary = f"Registration {registration.id} checked in to workshop {room.id}"
         record("checkin.room_checked_in", registration, summary)
-    first = db.session.scalar(
-        select(WorkshopCheckIn).where(
-            WorkshopCheckIn.registration_id == registration.id,
-            WorkshopCheckIn.session_id == room.id,
+        first = entry
+    else:  # who was first, and when
+        first = db.session.scalar(
+            select(WorkshopCheckIn).where(
+                WorkshopCheckIn.registration_id == registration.id,
+                WorkshopCheckIn.session_id == room.id,
+            )
         )
-    )
     return RoomResult(
         registration=registration,
         workshop=room,

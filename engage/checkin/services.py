@@ -166,8 +166,12 @@ def code_in(text: str) -> str | None:
 
 
 def totals(event: Event, workshop: EventSession | None = None) -> Totals:
-    """Checked in, of the confirmed places (and of one workshop's, when given)."""
-    query = select(func.count(Registration.id), func.count(Registration.checked_in_at)).where(
+    """Checked in, of the confirmed places (and of one workshop's, when given).
+
+    count(*), not count(id): PostgreSQL then counts from the index on (event,
+    status, check-in time) alone, without reading the table's rows.
+    """
+    query = select(func.count(), func.count(Registration.checked_in_at)).where(
         Registration.event_id == event.id, Registration.status == CONFIRMED
     )
     places = event.capacity
