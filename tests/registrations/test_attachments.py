@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import struct
+import zlib
 
+import pytest
+import segno
 from icalendar import Calendar
 
 from engage.extensions import db
@@ -113,6 +118,30 @@ def test_the_qr_code_arrives_inline_and_as_a_file(mail_app, smtp_server):
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert data == checkin_qr(token).data  # the same code, rebuilt
     assert data != checkin_qr("ck_other").data
+
+
+def _chunks(png: bytes) -> dict[bytes, bytes]:
+    """A PNG's chunks by name (each name once in these files)."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    chunks, at = {}, 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        name, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", png[at + 8 + length : at + 12 + length])
+        assert crc == zlib.crc32(name + data)
+        chunks[name], at = data, at + 12 + length
+    return chunks
+
+
+@pytest.mark.parametrize("token", ["ck_1", "https://events.example.org/check-in/" + "a" * 64])
+def test_the_qr_png_has_the_pixels_segno_would_draw(token):
+    ours = _chunks(checkin_qr(token).data)
+    buffer = io.BytesIO()
+    segno.make(token, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    theirs = _chunks(buffer.getvalue())
+    assert set(ours) == {b"IHDR", b"IDAT", b"IEND"}
+    assert ours[b"IHDR"] == theirs[b"IHDR"]
+    assert zlib.decompress(ours[b"IDAT"]) == zlib.decompress(theirs[b"IDAT"])
 
 
 def test_the_qr_code_is_also_available_as_svg_for_pages():
