@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,11 +53,20 @@ def _prepare(env: dict[str, str]) -> None:
     _site(env, "seed", str(REMINDERS))
 
 
-def _worker_run(env: dict[str, str], log_path: str) -> tuple[float | None, float, Report]:
-    """Start one worker; (seconds until the sink had them all or None, wall-clock start, report)."""
+def _children_cpu() -> float:
+    """CPU seconds used by this process's finished children; less swayed than wall time
+    by whatever else the machine is running."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _worker_run(env: dict[str, str], log_path: str) -> tuple[float | None, float, float, Report]:
+    """Start one worker; (seconds until the sink had them all or None, its wall-clock
+    start, its CPU seconds, the sink's report)."""
     with Sink(REMINDERS) as sink, open(log_path, "w") as log:
         worker_env = dict(env, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(sink.port))
         command = [PYTHON, "-m", "flask", "--app", "wsgi", "engage", "worker"]
+        cpu = _children_cpu()
         started_at = time.time()
         started = time.perf_counter()
         # Its log names message ids and states only; it goes with the temporary folder.
@@ -67,22 +77,26 @@ def _worker_run(env: dict[str, str], log_path: str) -> tuple[float | None, float
         finally:
             worker.terminate()  # finishes the message in hand, hands back the rest
             worker.wait(timeout=60)
-    return seconds, started_at, sink.report
+        cpu = _children_cpu() - cpu  # the sink, a child too, is reaped only after this
+    return seconds, started_at, cpu, sink.report
 
 
-def _loop_run(sample: Report, folder: str) -> tuple[float, Report]:
-    """The bare smtplib loop with the worker's message; (its seconds, its sink's report)."""
+def _loop_run(sample: Report, folder: str) -> tuple[float, float, Report]:
+    """The bare smtplib loop with the worker's message; (its seconds, its process's CPU
+    seconds, its sink's report)."""
     path = os.path.join(folder, "sample.eml")
     with open(path, "wb") as file:
         file.write(f"{sample.sample_from} {sample.sample_to}\n".encode() + sample.sample)
     with Sink(REMINDERS) as sink:
+        cpu = _children_cpu()
         out = subprocess.run(
             [PYTHON, "-m", "benchmarks.smtp_loop", str(sink.port), str(REMINDERS), path],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
-    return json.loads(out)["seconds"], sink.report
+        cpu = _children_cpu() - cpu
+    return json.loads(out)["seconds"], cpu, sink.report
 
 
 def _exactly_once(report: Report) -> bool:
@@ -93,7 +107,9 @@ def bench_database(label: str, url: str, folder: str) -> bool:
     """The worker and the loop on one database, printed; whether both targets were met."""
     env = dict(os.environ, DATABASE_URL=url, ENGAGE_ENV="development")
     _prepare(env)
-    seconds, started_at, worker = _worker_run(env, os.path.join(folder, f"worker-{label}.log"))
+    seconds, started_at, worker_cpu, worker = _worker_run(
+        env, os.path.join(folder, f"worker-{label}.log")
+    )
     outbox = json.loads(_site(env, "check"))
     delivered = (
         seconds is not None
@@ -105,7 +121,7 @@ def bench_database(label: str, url: str, folder: str) -> bool:
     if seconds is None:
         print(f"MISS not all delivered within {DEADLINE_SECONDS} s: {worker.received:,} arrived")
         return False
-    loop_seconds, loop = _loop_run(worker, folder)
+    loop_seconds, loop_cpu, loop = _loop_run(worker, folder)
     ratio = seconds / loop_seconds
     ok = delivered and _exactly_once(loop) and seconds < TARGET_SECONDS and ratio <= TARGET_RATIO
     queued, sent = outbox["queued"], outbox["sent"]
@@ -120,13 +136,18 @@ def bench_database(label: str, url: str, folder: str) -> bool:
         f"to last sent {sent[1] - queued[1]:.1f} s)"
     )
     print(
+        f"     {'':<24} worker CPU {worker_cpu:.1f} s, "
+        f"{worker_cpu / REMINDERS * 1000:.2f} ms a reminder (start, queueing and sending)"
+    )
+    print(
         f"     {'exactly once':<24} {worker.received:,} arrived, {worker.message_ids:,} "
         f"Message-IDs, {worker.recipients:,} recipients; outbox {outbox['outbox']}, "
         f"{outbox['recorded']:,} recorded"
     )
     print(
         f"     {'smtplib loop':<24} {loop_seconds:>7.1f} s  {REMINDERS / loop_seconds:>6.0f}/s  "
-        f"one connection, {len(worker.sample):,}-byte messages, {loop.received:,} arrived"
+        f"one connection, {len(worker.sample):,}-byte messages, {loop.received:,} arrived; "
+        f"CPU {loop_cpu:.1f} s (with making the messages and starting)"
     )
     print(
         f"     {'the sink alone':<24} {_per_message_ms(worker)} ms CPU a message "
