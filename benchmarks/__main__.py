@@ -11,8 +11,10 @@ web workers' peak memory, and a check that the event was never overbooked.
 Then the staff side, each on SQLite and PostgreSQL as well, over HTTP with a
 member of staff signed in: the attendee list, its search and exports
 (benchmarks/attendees.py) and check-in by code (benchmarks/checkin.py), at
-10,000 registrations. A missed target is printed as MISS and makes the run
-exit non-zero.
+10,000 registrations. Then reminders from due to delivered by one real mail
+worker into a counting SMTP sink, beside a bare smtplib loop
+(benchmarks/reminders.py, on SQLite and on BENCH_DATABASE_URL). A missed
+target is printed as MISS and makes the run exit non-zero.
 """
 
 from __future__ import annotations
@@ -166,6 +168,9 @@ def main() -> int:
     for module, name in STAFF:
         if subprocess.run([PYTHON, "-m", module], check=False).returncode:
             missed.append(name)
+    # Reminders from due to delivered by one real worker, on every database: benchmarks.reminders.
+    if subprocess.run([PYTHON, "-m", "benchmarks.reminders"], check=False).returncode:
+        missed.append("reminders due to delivered")
     if missed:
         print("\nmissed: " + "; ".join(missed))
     return 1 if missed else 0

@@ -6,12 +6,14 @@ the latest due offset is sent, so a job that was not run for a while sends one
 reminder, not a pile. A registration confirmed after a reminder's time does
 not get that stale one (its confirmation told it everything).
 
-Each reminder is one transaction: a reminder_sends row under a unique
-(registration_id, offset_hours) constraint, a fresh self-service token and
-the outbox row. A second run finds the row and skips; a parallel run that
-races past the check hits the constraint, rolls back its own attempt and
-skips. The mail worker runs it every minute (a periodic job, engage.mail.jobs);
-without a worker, run it from cron (`flask --app wsgi engage reminders`).
+Each reminder is a reminder_sends row under a unique (registration_id,
+offset_hours) constraint, a fresh self-service token and the outbox row,
+written together; BATCH_SIZE reminders share one transaction. A second run
+finds the rows and skips; a parallel run that races past the check hits the
+constraint, rolls back its batch and tries each of them again in a
+transaction of its own, skipping those the other run recorded. The mail
+worker runs it every minute (a periodic job, engage.mail.jobs); without a
+worker, run it from cron (`flask --app wsgi engage reminders`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import logging
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engage.db import end_read, retrying, utcnow
 from engage.events.models import Event
@@ -34,6 +36,9 @@ from engage.registrations.services import issue_manage_token
 log = logging.getLogger("engage.registrations")
 # How often the mail worker looks for reminders that have fallen due.
 CHECK_EVERY = dt.timedelta(minutes=1)
+# Reminders per transaction: one commit (a disk flush) for many, while the
+# write lock, all of SQLite's, is held for only a few dozen renders.
+BATCH_SIZE = 25
 
 
 def due_offset(event: Event, now: dt.datetime) -> int | None:
@@ -51,9 +56,9 @@ def queue_due_reminders(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     queued = 0
     for event_id, offset in _due_events(now):
-        for registration_id in _candidates(event_id, offset):
-            if _queue_one(registration_id, offset, now):
-                queued += 1
+        ids = _candidates(event_id, offset)
+        for start in range(0, len(ids), BATCH_SIZE):
+            queued += _queue_batch(ids[start : start + BATCH_SIZE], offset, now)
     if queued:
         log.info("queued %d reminders", queued)
     return queued
@@ -64,7 +69,7 @@ def _due_events(now: dt.datetime) -> list[tuple[int, int]]:
         Event.is_published.is_(True), Event.cancelled_at.is_(None), Event.starts_at > now
     )
     due = [(event.id, due_offset(event, now)) for event in db.session.scalars(query)]
-    end_read()  # each reminder has its own transaction
+    end_read()  # each batch of reminders has its own transaction
     return [(event_id, offset) for event_id, offset in due if offset is not None]
 
 
@@ -125,6 +130,33 @@ def _still_due(registration: Registration | None, offset: int, now: dt.datetime)
     return confirmed_at <= event.starts_at - dt.timedelta(hours=offset)
 
 
+def _queue_batch(ids: list[int], offset: int, now: dt.datetime) -> int:
+    """Queue a batch of reminders in one transaction; how many were queued."""
+    try:
+        return retrying(lambda: _queue_batch_locked(ids, offset, now), attempts=3)
+    except IntegrityError:
+        # A parallel run recorded one of them first and the whole batch rolled
+        # back: each is tried alone, so that only the ones it took are skipped.
+        return sum(_queue_one(registration_id, offset, now) for registration_id in ids)
+
+
+def _queue_batch_locked(ids: list[int], offset: int, now: dt.datetime) -> int:
+    session = db.session()
+    # Read afresh, with what the email shows, in one query each rather than one per person.
+    query = (
+        select(Registration)
+        .where(Registration.id.in_(ids))
+        .options(
+            selectinload(Registration.workshops),
+            selectinload(Registration.answers),
+            selectinload(Registration.tokens),
+        )
+        .execution_options(populate_existing=True)
+    )
+    found = {registration.id: registration for registration in session.scalars(query)}
+    return sum(_queue_for(session, found.get(rid), offset, now) for rid in ids)
+
+
 def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
     """Queue one reminder with its record in one transaction; whether it was queued."""
     try:
@@ -142,9 +174,16 @@ def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
 def _queue_locked(registration_id: int, offset: int, now: dt.datetime) -> bool:
     session = db.session()
     registration = session.get(Registration, registration_id, populate_existing=True)
+    return _queue_for(session, registration, offset, now)
+
+
+def _queue_for(
+    session: Session, registration: Registration | None, offset: int, now: dt.datetime
+) -> bool:
+    """Record and queue one reminder in the open transaction; whether it was queued."""
     if not _still_due(registration, offset, now):
         return False
-    send = _claim(session, registration_id, offset, now)
+    send = _claim(session, registration.id, offset, now)
     if send is None:
         return False
     token = issue_manage_token(registration)

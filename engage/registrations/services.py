@@ -202,8 +202,10 @@ class RegistrationResult:
 def count_confirmed(event: Event) -> int:
     """How many confirmed places the event has."""
     # count(*), not count(id): PostgreSQL answers from the (event, status) index alone.
-    query = select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status == CONFIRMED
+    query = (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
     )
     return db.session.scalar(query) or 0
 
@@ -553,8 +555,10 @@ def register_locked(
 
 
 def _next_in_line(event: Event) -> int:
-    query = select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status == WAITLISTED
+    query = (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
     )
     return (db.session.scalar(query) or 0) + 1
 

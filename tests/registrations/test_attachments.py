@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
+import zlib
 
+import pytest
+import zxingcpp
 from icalendar import Calendar
 
 from engage.extensions import db
@@ -136,6 +140,50 @@ def test_the_outbox_keeps_the_qr_codes_text_and_the_worker_draws_it(mail_app):
         "qr": "ck_3b8f0c2e9a",
         "content_id": "check-in-code",
     }
+
+
+def _chunks(png: bytes) -> dict[bytes, bytes]:
+    """A PNG's chunks by name (each name once in these files)."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    chunks, at = {}, 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        name, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        (crc,) = struct.unpack(">I", png[at + 8 + length : at + 12 + length])
+        assert crc == zlib.crc32(name + data)
+        chunks[name], at = data, at + 12 + length
+    return chunks
+
+
+def _pixels(png: bytes) -> tuple[int, bytes]:
+    """A 1-bit greyscale PNG's width and pixels, a byte each (0 black, 255 white)."""
+    chunks = _chunks(png)
+    assert set(chunks) == {b"IHDR", b"IDAT", b"IEND"}
+    width, height, depth, colour, *_ = struct.unpack(">2I5B", chunks[b"IHDR"])
+    assert (depth, colour) == (1, 0) and width == height
+    raw, stride = zlib.decompress(chunks[b"IDAT"]), width // 8 + 1
+    rows, previous = [], bytes(stride - 1)
+    for start in range(0, len(raw), stride):
+        kind, row = raw[start], raw[start + 1 : start + stride]
+        assert kind in (0, 2)  # none, or "Up"
+        if kind == 2:
+            row = bytes((a + b) & 0xFF for a, b in zip(row, previous, strict=True))
+        rows.append(row)
+        previous = row
+    assert len(rows) == height
+    bits = b"".join(rows)
+    return width, bytes(255 if byte >> (7 - bit) & 1 else 0 for byte in bits for bit in range(8))
+
+
+@pytest.mark.parametrize("token", ["ck_1", "https://events.example.org/check-in/" + "a" * 64])
+def test_the_qr_png_reads_back_as_the_token(token):
+    width, pixels = _pixels(qr_png(token))
+    assert width % 8 == 0 and pixels[: width * 32] == b"\xff" * width * 32  # the quiet zone
+    image = memoryview(bytearray(pixels)).cast("B", (width, width))
+    read = zxingcpp.read_barcode(
+        image, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False, try_invert=False
+    )
+    assert read is not None and read.text == token and read.ec_level == "M"
 
 
 def test_the_qr_code_is_also_available_as_svg_for_pages():

@@ -324,3 +324,22 @@ def test_a_run_that_loses_the_race_skips_without_crashing(app, make_event, monke
         assert reminders._queue_one(ada_id, 24, at(23)) is False
     assert _sent(app) == {("ada@example.org", 24): 1}
     assert sum(_per_registration(app).values()) == 1
+
+
+def test_a_batch_meeting_another_runs_records_queues_the_rest_one_by_one(
+    app, make_event, monkeypatch
+):
+    # Another run recorded some of our candidates after we read them: our batch
+    # hits the constraint and rolls back, and each is tried alone, so that only
+    # the ones it took are skipped.
+    event = make_event(capacity=None)
+    _many(app, event, reminders.BATCH_SIZE + 5)
+    with app.app_context():
+        ids = reminders._candidates(event.id, 24)
+        for registration_id in ids[3:8]:
+            assert reminders._queue_one(registration_id, 24, at(23))
+    monkeypatch.setattr(reminders, "_candidates", lambda event_id, offset: ids)
+    monkeypatch.setattr(reminders, "_recorded", lambda session, rid, offset: False)
+    assert _run(app, at(23)) == len(ids) - 5
+    per = _per_registration(app)
+    assert len(per) == len(ids) and set(per.values()) == {1}
