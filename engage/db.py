@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TypeVar
 
 from sqlalchemy import DateTime, Enum, event, text
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from engage.extensions import db
+from engage.writerturn import lock_path, writer_turn
 
 UTC = dt.UTC
 LOCK_TIMEOUT_SECONDS = 5
@@ -115,15 +116,19 @@ def transaction(lock: tuple[type, int] | None = None) -> Iterator[Session]:
     if session.in_transaction():
         session.commit()
     session.info[_DEPTH] = 1
+    turn = ExitStack()  # SQLite's writers' turn (engage/writerturn.py), held to the very end
     try:
         try:
             if db.engine.dialect.name == "sqlite":
+                turn.enter_context(
+                    writer_turn(lock_path(db.engine.url.database), LOCK_TIMEOUT_SECONDS)
+                )
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             elif lock is not None:
                 session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
             if lock is not None:
                 _lock_row(session, lock)
-        except OperationalError as error:
+        except (OperationalError, TimeoutError) as error:
             session.rollback()
             raise LockUnavailable() from error
         try:
@@ -138,6 +143,7 @@ def transaction(lock: tuple[type, int] | None = None) -> Iterator[Session]:
             session.rollback()
             raise
     finally:
+        turn.close()
         session.info.pop(_DEPTH, None)
 
 
