@@ -8,6 +8,8 @@ from engage.db import LockUnavailable
 from engage.feedback import services
 from engage.feedback.forms import answer_form
 from engage.feedback.services import AlreadyAnswered, InvitationNotFound, SurveyClosed
+from engage.registrations import consents
+from engage.registrations.models import ConsentKind
 
 bp = Blueprint("feedback", __name__)
 BUSY_MESSAGE = "Your answers could not be saved just now. Please try again in a moment."
@@ -53,5 +55,12 @@ def answer(token: str):
             flash("Your answers have been sent.", "success")
             return _private(redirect(url_for(".answer", token=token)))
     return _page(
-        "feedback/answer.html", event=event, survey=survey, form=form, token=token, problem=problem
+        "feedback/answer.html",
+        event=event,
+        survey=survey,
+        form=form,
+        token=token,
+        problem=problem,
+        # What the survey is for, in the words admins keep versioned at /admin/consents.
+        notice=consents.current_text(ConsentKind.FEEDBACK),
     )

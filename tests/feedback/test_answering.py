@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from markupsafe import escape
 from sqlalchemy import select
 
 from engage.events.models import Event
@@ -186,3 +187,24 @@ def test_sessions_rated_are_the_ones_attended_or_booked_and_the_plenaries(
     assert asked(booked) == {"Opening plenary", "Workshop A"}
     assert asked(attended) == {"Opening plenary", "Workshop B"}
     assert asked(neither) == {"Opening plenary"}
+
+
+@time_machine.travel(ANSWERED_AT, tick=False)
+def test_the_survey_says_what_it_is_for_in_the_current_wording(
+    app, client, survey_event, make_user
+):
+    from engage.accounts.models import Role
+    from engage.registrations import consents
+    from engage.registrations.models import ConsentKind
+
+    _, _, _, token = _one_person(app, survey_event)
+    first = str(escape(consents.DEFAULT_TEXTS[ConsentKind.FEEDBACK]))
+    assert first in client.get(f"/feedback/{token}").text
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    with app.app_context():
+        consents.publish(
+            ConsentKind.FEEDBACK, "Tell us how it went; organisers read it.", actor=admin
+        )
+    page = client.get(f"/feedback/{token}").text
+    assert "Tell us how it went; organisers read it." in page
+    assert first not in page
