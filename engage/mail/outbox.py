@@ -120,8 +120,10 @@ def claim_due(worker_id: str, *, limit: int, now: dt.datetime | None = None) -> 
 def _record(message_id: int, worker_id: str, **values) -> bool:
     # Only the worker holding the claim may record an outcome: if its lease
     # ran out and another worker took the row, this one's late answer is dropped.
-    with transaction() as session:
-        changed = session.execute(
+    # One Core UPDATE in a transaction of its own: an ORM session adds nothing
+    # here but its bookkeeping, once per message sent.
+    with _writing() as connection:
+        changed = connection.execute(
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
@@ -133,6 +135,17 @@ def _record(message_id: int, worker_id: str, **values) -> bool:
     if not changed:
         log.warning("outbox message %s: claim lost before its outcome was recorded", message_id)
     return bool(changed)
+
+
+def _writing():
+    """A write transaction on a connection of its own, committed at the end of the block.
+
+    SQLite takes its write lock up front (BEGIN IMMEDIATE), as transaction() does.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine.begin()
 
 
 def mark_sent(message_id: int, worker_id: str, *, now: dt.datetime | None = None) -> bool:
