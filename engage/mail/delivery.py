@@ -138,9 +138,14 @@ def one_line(value: str) -> str:
 
 def message_id(row: OutboxMessage) -> str:
     """A Message-ID that stays the same however often the row is retried."""
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
+    domain = _domain(current_app.config["MAIL_DEFAULT_SENDER"])
     stamp = int(row.created_at.timestamp()) if row.created_at else 0
     return f"<outbox.{row.id}.{stamp}@{domain or 'engage.invalid'}>"
+
+
+@functools.lru_cache(maxsize=16)
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2]
 
 
 def build_message(row: OutboxMessage) -> Email:
