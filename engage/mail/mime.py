@@ -8,8 +8,9 @@ policy (so long and non-ASCII headers come out as the generator writes them),
 bodies with CRLF line ends, attachments in base64, and MIME boundaries drawn
 the way the generator draws them. Folded headers are kept (a subject repeats
 for every attendee of an event), and a multipart's Content-Type is folded once
-per shape with a stand-in boundary whose digits are then replaced. tests/mail/test_serialise.py checks the
-bytes against Flask-Mail's own for every shape.
+per shape with a stand-in boundary whose digits are then replaced.
+tests/mail/test_serialise.py checks the bytes against Flask-Mail's own for
+every shape.
 """
 
 from __future__ import annotations
