@@ -80,10 +80,6 @@ class Email:
         """The MAIL FROM options: SMTPUTF8 for an address beyond ASCII."""
         return ["SMTPUTF8"] if self.needs_smtputf8 else []
 
-    def as_bytes(self) -> bytes:
-        """The message as sent."""
-        return self.content
-
 
 class Connection(flask_mail.Connection):
     """Flask-Mail's SMTP connection, with a timeout so a silent server cannot hang the worker."""
