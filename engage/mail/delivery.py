@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import smtplib
 import time
+from dataclasses import dataclass
 from email import headerregistry, policy
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 
 import flask_mail
 from flask import current_app
 
+from engage.mail import mime
 from engage.mail.models import OutboxMessage
 from engage.mail.qrcode import qr_png
 
@@ -24,7 +27,6 @@ _MIME_WORD = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
 _MIME_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:; ?{_MIME_WORD}={_MIME_WORD})*")
 _CONTENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-UTF8_STAND_IN = "smtputf8@engage.invalid"
 
 
 class UnsendableMessage(Exception):
@@ -57,8 +59,9 @@ SMTP = policy.SMTP.clone(header_factory=_HEADERS)
 SMTPUTF8 = policy.SMTPUTF8.clone(header_factory=_HEADERS)
 
 
-class Message(flask_mail.Message):
-    """A Flask-Mail message serialised once, however often it is read.
+@dataclass
+class Email:
+    """An email ready for SMTP: its envelope and its bytes (engage.mail.mime).
 
     A recipient with letters beyond ASCII before the @ (accepted only when
     MAIL_SMTPUTF8 is on) is sent as RFC 6531 asks: headers in raw UTF-8 and
@@ -66,37 +69,16 @@ class Message(flask_mail.Message):
     the message for good (smtplib raises SMTPNotSupportedError).
     """
 
-    _bytes: bytes | None = None
+    envelope_from: str
+    recipient: str
+    reply_to: str | None
+    content: bytes
+    needs_smtputf8: bool
 
     @property
-    def needs_smtputf8(self) -> bool:
-        """Whether an address can only be written in UTF-8."""
-        return not all(address.isascii() for address in self.send_to)
-
-    def as_bytes(self) -> bytes:
-        """The message as sent; built on first use and then kept."""
-        if self._bytes is None:
-            if self.needs_smtputf8:
-                self._bytes = self._utf8_bytes()
-            else:
-                built = self._message()
-                built.policy = SMTP
-                self._bytes = built.as_bytes()
-        return self._bytes
-
-    def _utf8_bytes(self) -> bytes:
-        # Flask-Mail writes addresses with formataddr, which refuses non-ASCII ones:
-        # build with a stand-in and put the real address back as raw UTF-8.
-        recipients = self.recipients
-        self.recipients = [UTF8_STAND_IN]
-        try:
-            built = self._message()
-        finally:
-            self.recipients = recipients
-        del built["To"]
-        built["To"] = ", ".join(recipients)
-        built.policy = SMTPUTF8
-        return built.as_bytes()
+    def mail_options(self) -> list[str]:
+        """The MAIL FROM options: SMTPUTF8 for an address beyond ASCII."""
+        return ["SMTPUTF8"] if self.needs_smtputf8 else []
 
 
 class Connection(flask_mail.Connection):
@@ -114,19 +96,17 @@ class Connection(flask_mail.Connection):
             host.login(mail.username, mail.password)
         return host
 
-    def send(self, message: Message, envelope_from: str | None = None) -> None:
+    def send(self, message: Email) -> None:
         """Send one message; an address beyond ASCII goes with SMTPUTF8 (RFC 6531)."""
-        if not message.needs_smtputf8:
-            super().send(message, envelope_from)
-            return
         self.host.sendmail(
-            flask_mail.sanitize_address(envelope_from or message.sender),
-            list(message.send_to),
-            message.as_bytes(),
-            message.mail_options,
-            message.rcpt_options,
+            message.envelope_from, [message.recipient], message.content, message.mail_options
         )
         self.num_emails += 1
+        if self.num_emails == self.mail.max_emails:
+            # As Flask-Mail does: a fresh connection after MAIL_MAX_EMAILS messages.
+            self.num_emails = 0
+            self.host.quit()
+            self.host = self.configure_host()
 
 
 def connect() -> Connection:
@@ -154,14 +134,20 @@ def one_line(value: str) -> str:
 
 def message_id(row: OutboxMessage) -> str:
     """A Message-ID that stays the same however often the row is retried."""
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
+    domain = _domain(current_app.config["MAIL_DEFAULT_SENDER"])
     stamp = int(row.created_at.timestamp()) if row.created_at else 0
     return f"<outbox.{row.id}.{stamp}@{domain or 'engage.invalid'}>"
 
 
-def build_message(row: OutboxMessage) -> Message:
+@functools.lru_cache(maxsize=16)
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2]
+
+
+def build_message(row: OutboxMessage) -> Email:
     """The email for an outbox row: text and HTML alternatives, attachments, safe headers.
 
+    The bytes are those Flask-Mail would write (tests/mail/test_serialise.py).
     Raises UnsendableMessage for rows no retry can fix.
     """
     address = row.to_address.strip()
@@ -173,29 +159,70 @@ def build_message(row: OutboxMessage) -> Message:
         len(reply_to) > 254 or not reply_to.isascii() or not _ADDRESS.fullmatch(reply_to)
     ):
         reply_to = ""
-    message = Message(
-        subject=one_line(row.subject),
-        recipients=[address],
-        reply_to=reply_to or None,
-        body=row.body_text,
-        html=row.body_html or None,
-        extra_headers={"Auto-Submitted": "auto-generated"},
-        attachments=[_attachment(item) for item in row.attachments or []],
-    )
-    message.msgId = message_id(row)
-    message.date = time.time()
-    if message.needs_smtputf8:
-        message.mail_options = ["SMTPUTF8"]
-    if message.has_bad_headers():
+    sender = _sender()
+    if "\n" in sender or "\r" in sender:
         raise UnsendableMessage("The message headers are not valid.")
+    needs_smtputf8 = not address.isascii()
+    smtp_policy = SMTPUTF8 if needs_smtputf8 else SMTP
     try:
-        message.as_bytes()
+        # Non-ASCII addresses are written as raw UTF-8, where Flask-Mail would refuse them.
+        recipient = address if needs_smtputf8 else flask_mail.sanitize_address(address)
+        subject = one_line(row.subject)
+        headers = [
+            ("Subject", flask_mail.sanitize_subject(subject)),
+            ("From", _sanitized(sender)),
+            ("To", recipient),
+            ("Date", formatdate(time.time(), localtime=True)),
+            ("Message-ID", message_id(row)),
+            ("Reply-To", reply_to and _sanitized(reply_to)),
+            ("Auto-Submitted", "auto-generated"),
+        ]
+        if needs_smtputf8:
+            headers.append(headers.pop(2))  # Flask-Mail's To, replaced last
+        headers = [(name, value) for name, value in headers if value]
+        body = _body(row, smtp_policy, headers)
     except (ValueError, TypeError, UnicodeError) as error:
         raise UnsendableMessage("The message could not be encoded.") from error
-    return message
+    return Email(
+        envelope_from=_sanitized(sender),
+        recipient=recipient,
+        reply_to=reply_to or None,
+        content=body,
+        needs_smtputf8=needs_smtputf8,
+    )
 
 
-def _attachment(item: dict) -> flask_mail.Attachment:
+def _body(row: OutboxMessage, smtp_policy, headers: mime.Headers) -> bytes:
+    """The message in Flask-Mail's shapes: plain text alone, or a multipart/mixed of the
+    text (or a multipart/alternative of text and HTML) and the attachments."""
+    attachments = [_attachment(item) for item in row.attachments or []]
+    text_headers, text = mime.text(row.body_text, "plain")
+    if not attachments and not row.body_html:
+        # The text part is the message: its own headers first, then the message's.
+        return mime.part(smtp_policy, [*text_headers, *headers], text)
+    parts = [mime.part(smtp_policy, text_headers, text)]
+    if row.body_html:
+        html = mime.part(smtp_policy, *mime.text(row.body_html, "html"))
+        parts = [
+            mime.part(smtp_policy, *mime.multipart(smtp_policy, "alternative", [*parts, html]))
+        ]
+    parts += [mime.part(smtp_policy, *item) for item in attachments]
+    container_headers, body = mime.multipart(smtp_policy, "mixed", parts)
+    return mime.part(smtp_policy, [*container_headers, *headers], body)
+
+
+def _sender() -> str:
+    sender = current_app.extensions["mail"].default_sender
+    return f"{sender[0]} <{sender[1]}>" if isinstance(sender, tuple) else sender
+
+
+@functools.lru_cache(maxsize=64)
+def _sanitized(address: str) -> str:
+    # The sender and the events' contacts repeat in every message; the encoding is slow.
+    return flask_mail.sanitize_address(address)
+
+
+def _attachment(item: dict) -> tuple[mime.Headers, bytes]:
     try:
         filename = one_line(str(item["filename"]))
         content_type = str(item["content_type"])
@@ -206,15 +233,15 @@ def _attachment(item: dict) -> flask_mail.Attachment:
         raise UnsendableMessage("An attachment has no file name or an invalid content type.")
     content_id = item.get("content_id")
     if content_id is None:
-        return flask_mail.Attachment(filename=filename, content_type=content_type, data=data)
+        return mime.attachment(content_type, data, filename=filename)
     if not _CONTENT_ID.fullmatch(str(content_id)):
         raise UnsendableMessage("An attachment has an invalid Content-ID.")
-    return flask_mail.Attachment(
+    return mime.attachment(
+        content_type,
+        data,
         filename=filename,
-        content_type=content_type,
-        data=data,
         disposition="inline",
-        headers={"Content-ID": f"<{content_id}>"},
+        extra_headers={"Content-ID": f"<{content_id}>"},
     )
 
 

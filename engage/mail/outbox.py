@@ -13,11 +13,12 @@ the server's reply, so a crash loses at most the one message in flight.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, select, update
 
 from engage.db import end_read, transaction, utcnow
 from engage.extensions import db
@@ -120,19 +121,45 @@ def claim_due(worker_id: str, *, limit: int, now: dt.datetime | None = None) -> 
 def _record(message_id: int, worker_id: str, **values) -> bool:
     # Only the worker holding the claim may record an outcome: if its lease
     # ran out and another worker took the row, this one's late answer is dropped.
-    with transaction() as session:
-        changed = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.status == MessageStatus.SENDING,
-                OutboxMessage.claimed_by == worker_id,
-            )
-            .values(claimed_by=None, claimed_at=None, **values)
+    # One Core UPDATE in a transaction of its own: an ORM session adds nothing
+    # here but its bookkeeping, once per message sent.
+    parameters = {f"new_{name}": value for name, value in values.items()}
+    with _writing() as connection:
+        changed = connection.execute(
+            _record_statement(tuple(values)),
+            {"message_id": message_id, "worker_id": worker_id, **parameters},
         ).rowcount
     if not changed:
         log.warning("outbox message %s: claim lost before its outcome was recorded", message_id)
     return bool(changed)
+
+
+@functools.lru_cache(maxsize=16)
+def _record_statement(names: tuple[str, ...]) -> Update:
+    """The UPDATE that records an outcome setting these columns, built once (Core, on the table)."""
+    table = OutboxMessage.__table__
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("message_id"),
+            table.c.status == MessageStatus.SENDING,
+            table.c.claimed_by == bindparam("worker_id"),
+        )
+        .values(
+            claimed_by=None, claimed_at=None, **{name: bindparam(f"new_{name}") for name in names}
+        )
+    )
+
+
+def _writing():
+    """A write transaction on a connection of its own, committed at the end of the block.
+
+    SQLite takes its write lock up front (BEGIN IMMEDIATE), as transaction() does.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine.begin()
 
 
 def mark_sent(message_id: int, worker_id: str, *, now: dt.datetime | None = None) -> bool:

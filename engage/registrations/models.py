@@ -26,6 +26,7 @@ from engage.accounts.models import User
 from engage.db import UTCDateTime, utcnow, value_enum
 from engage.events.models import Event, EventQuestion, EventSession
 from engage.extensions import db
+from engage.mail.models import OutboxMessage
 from engage.organisations.models import Organisation
 from engage.search import fold
 
@@ -421,6 +422,7 @@ class ReminderSend(db.Model):
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ReminderSend {self.registration_id} {self.offset_hours}h>"

@@ -99,20 +99,26 @@ def _candidates(event_id: int, offset: int) -> list[int]:
     return ids
 
 
-def _recorded(session: Session, registration_id: int, offset: int) -> bool:
-    query = select(ReminderSend.id).where(
-        ReminderSend.registration_id == registration_id, ReminderSend.offset_hours == offset
+def _recorded(session: Session, registration_ids: list[int], offset: int) -> set[int]:
+    """Those of the registrations whose reminder at this offset is recorded already."""
+    query = select(ReminderSend.registration_id).where(
+        ReminderSend.registration_id.in_(registration_ids), ReminderSend.offset_hours == offset
     )
-    return session.scalar(query) is not None
+    return set(session.scalars(query))
 
 
-def _claim(session: Session, registration_id: int, offset: int, now: dt.datetime):
-    """The reminder_sends row for this reminder, or None if another run has it."""
-    if _recorded(session, registration_id, offset):
+def _claim(
+    session: Session, registration_id: int, offset: int, now: dt.datetime, recorded: set[int]
+):
+    """The reminder_sends row for this reminder, or None if a run has it already.
+
+    Not flushed: a batch's rows are written together when it commits, where a
+    parallel run's committed row makes the unique constraint raise IntegrityError.
+    """
+    if registration_id in recorded:
         return None
     send = ReminderSend(registration_id=registration_id, offset_hours=offset, queued_at=now)
     session.add(send)
-    session.flush()  # a parallel run's committed row makes this raise IntegrityError
     return send
 
 
@@ -154,7 +160,8 @@ def _queue_batch_locked(ids: list[int], offset: int, now: dt.datetime) -> int:
         .execution_options(populate_existing=True)
     )
     found = {registration.id: registration for registration in session.scalars(query)}
-    return sum(_queue_for(session, found.get(rid), offset, now) for rid in ids)
+    recorded = _recorded(session, ids, offset)
+    return sum(_queue_for(session, found.get(rid), offset, now, recorded) for rid in ids)
 
 
 def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
@@ -174,22 +181,30 @@ def _queue_one(registration_id: int, offset: int, now: dt.datetime) -> bool:
 def _queue_locked(registration_id: int, offset: int, now: dt.datetime) -> bool:
     session = db.session()
     registration = session.get(Registration, registration_id, populate_existing=True)
-    return _queue_for(session, registration, offset, now)
+    return _queue_for(
+        session, registration, offset, now, _recorded(session, [registration_id], offset)
+    )
 
 
 def _queue_for(
-    session: Session, registration: Registration | None, offset: int, now: dt.datetime
+    session: Session,
+    registration: Registration | None,
+    offset: int,
+    now: dt.datetime,
+    recorded: set[int],
 ) -> bool:
-    """Record and queue one reminder in the open transaction; whether it was queued."""
+    """Record and queue one reminder in the open transaction; whether it was queued.
+
+    `recorded`: the registrations whose reminder was found recorded when the transaction began.
+    """
     if not _still_due(registration, offset, now):
         return False
-    send = _claim(session, registration.id, offset, now)
+    send = _claim(session, registration.id, offset, now, recorded)
     if send is None:
         return False
     token = issue_manage_token(registration)
-    message = emails.reminder(registration, token, offset_hours=offset)
-    session.flush()
-    send.outbox_message_id = message.id
+    # The record points at its outbox row, which the commit writes first.
+    send.outbox_message = emails.reminder(registration, token, offset_hours=offset)
     return True
 
 

@@ -257,7 +257,9 @@ def test_run_twice_queues_each_reminder_once(app, make_event):
 def _bypass_the_record(monkeypatch):
     # The control: queue without checking or writing reminder_sends.
     monkeypatch.setattr(
-        reminders, "_claim", lambda session, rid, offset, now: ReminderSend(offset_hours=offset)
+        reminders,
+        "_claim",
+        lambda session, rid, offset, now, recorded: ReminderSend(offset_hours=offset),
     )
 
 
@@ -319,7 +321,7 @@ def test_a_run_that_loses_the_race_skips_without_crashing(app, make_event, monke
     with app.app_context():
         ada_id = book(event, email="ada@example.org").registration.id
     assert _run(app, at(23)) == 1
-    monkeypatch.setattr(reminders, "_recorded", lambda session, rid, offset: False)
+    monkeypatch.setattr(reminders, "_recorded", lambda session, ids, offset: set())
     with app.app_context():
         assert reminders._queue_one(ada_id, 24, at(23)) is False
     assert _sent(app) == {("ada@example.org", 24): 1}
@@ -339,7 +341,7 @@ def test_a_batch_meeting_another_runs_records_queues_the_rest_one_by_one(
         for registration_id in ids[3:8]:
             assert reminders._queue_one(registration_id, 24, at(23))
     monkeypatch.setattr(reminders, "_candidates", lambda event_id, offset: ids)
-    monkeypatch.setattr(reminders, "_recorded", lambda session, rid, offset: False)
+    monkeypatch.setattr(reminders, "_recorded", lambda session, ids, offset: set())
     assert _run(app, at(23)) == len(ids) - 5
     per = _per_registration(app)
     assert len(per) == len(ids) and set(per.values()) == {1}
