@@ -15,14 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Connection, Update, bindparam, select, update
 
-from engage.db import end_read, transaction, utcnow
+from engage.db import LOCK_TIMEOUT_SECONDS, end_read, transaction, utcnow
 from engage.extensions import db
 from engage.mail.models import MessageStatus, OutboxMessage
+from engage.writerturn import lock_path, writer_turn
 
 log = logging.getLogger("engage.mail")
 
@@ -151,15 +153,21 @@ def _record_statement(names: tuple[str, ...]) -> Update:
     )
 
 
-def _writing():
+@contextmanager
+def _writing() -> Iterator[Connection]:
     """A write transaction on a connection of its own, committed at the end of the block.
 
-    SQLite takes its write lock up front (BEGIN IMMEDIATE), as transaction() does.
+    On SQLite it takes the writers' turn and then its write lock up front (BEGIN
+    IMMEDIATE), as transaction() does.
     """
     engine = db.engine
-    if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    return engine.begin()
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    turn = writer_turn(lock_path(engine.url.database), LOCK_TIMEOUT_SECONDS)
+    with turn, engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+        yield connection
 
 
 def mark_sent(message_id: int, worker_id: str, *, now: dt.datetime | None = None) -> bool:
