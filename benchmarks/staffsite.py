@@ -41,6 +41,7 @@ REGISTRATIONS = int(os.environ.get("BENCH_ATTENDEES", "10000"))
 START = dt.datetime(2027, 1, 21, 9, tzinfo=dt.UTC)
 ADMIN_EMAIL = "bench-staff@example.org"
 SIGN_IN = "/account/sign-in"
+REFERENCE_REQUESTS = 100
 
 
 def databases(folder: str) -> list[tuple[str, str]]:
@@ -136,6 +137,11 @@ class StaffSite:
     browser: Browser
     events: list[BenchEvent]
     seconds_to_seed: float
+    reference_ms: float
+
+    def against_reference(self, milliseconds: float) -> str:
+        """A time as a multiple of the reference page's, so a busy machine cannot hide a change."""
+        return f"{milliseconds / self.reference_ms:.1f}x the reference's {self.reference_ms:.1f} ms"
 
 
 def _empty(url: str) -> None:
@@ -188,6 +194,15 @@ def _seed(sizes: tuple[int, ...], password: str) -> list[BenchEvent]:
     return events
 
 
+def _reference_ms(env: dict[str, str]) -> float:
+    """The median time of one client's request for the bare reference page (benchmarks.reference),
+    under the same gunicorn command: what the stack itself costs a request on this machine."""
+    with Server("benchmarks.reference:app", env) as reference:
+        browser = Browser(reference.base)
+        browser.timed("GET", "/")  # warm up
+        return statistics.median(browser.timed("GET", "/")[0] for _ in range(REFERENCE_REQUESTS))
+
+
 @contextlib.contextmanager
 def staff_site(
     label: str, url: str, sizes: tuple[int, ...] = (REGISTRATIONS,)
@@ -209,9 +224,10 @@ def staff_site(
             events = _seed(sizes, password)
             seeded = time.perf_counter() - started
         with Server("wsgi:app", env) as server:
+            reference = _reference_ms(env)
             browser = Browser(server.base)
             browser.sign_in(ADMIN_EMAIL, password)
-            yield StaffSite(label, app, server, browser, events, seeded)
+            yield StaffSite(label, app, server, browser, events, seeded, reference)
     finally:
         with app.app_context():
             db.engine.dispose()
