@@ -18,7 +18,6 @@ Exits 1 when a target is missed.
 from __future__ import annotations
 
 import sys
-import tempfile
 import threading
 
 from benchmarks import line
@@ -26,7 +25,7 @@ from benchmarks.staffsite import (
     REGISTRATIONS,
     Browser,
     StaffSite,
-    databases,
+    on_each_database,
     percentiles,
     staff_site,
 )
@@ -135,11 +134,7 @@ def bench(label: str, url: str) -> list[str]:
 
 def main() -> int:
     """Each database in turn; 1 when a target is missed."""
-    missed = []
-    with tempfile.TemporaryDirectory() as folder:
-        for label, url in databases(folder):
-            missed += bench(label, url)
-    return 1 if missed else 0
+    return on_each_database(bench)
 
 
 if __name__ == "__main__":
