@@ -131,8 +131,11 @@ def authenticate(
     An attempt from a browser whose device cookie names this very account is
     counted against that cookie alone; any other against the client's address
     and the typed account. So strangers' guesses lock out strangers, never the
-    owner's own browser. The counters are checked before the password is
-    verified, so a throttled guess is never tested at all. Raises
+    owner's own browser. An attempt must first reserve a counted slot on
+    every key, in one atomic step, or its password is never verified: so
+    however many guesses arrive at once, no more than the limit are tested.
+    A failure keeps its slot; a success gives it back, so that successful
+    sign-ins never count against a shared office address. Raises
     SignInThrottled or InvalidCredentials.
     """
     now = now or utcnow()
@@ -144,15 +147,15 @@ def authenticate(
     else:  # no cookie, or a forged, expired or other account's one
         keys = (address_key(address), account_key(typed))
     counters = throttle()
-    if counters.is_blocked(SIGN_IN_FAILURES, *keys):
+    # Committed before argon2 works, so that every concurrent attempt sees it.
+    reservation = counters.reserve(SIGN_IN_FAILURES, *keys)
+    if reservation is None:
         with transaction():
             _audit_refused(user, trusted=trusted, now=now)
         raise SignInThrottled()
     matches = passwords.verify_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.is_enabled:
-        # Committed before raising: the failure must count even though sign-in fails.
-        with transaction():
-            counters.hit(SIGN_IN_FAILURES, *keys)
+        with transaction():  # the reservation stays: it is this failure's count
             _audit_failure(user, typed, now=now)
         raise InvalidCredentials()
     # Hashed before the transaction: SQLite's write lock is not held while argon2 works.
@@ -166,6 +169,8 @@ def authenticate(
         record("account.signed_in", target=user, actor=user)
         # A trusted browser clears only its own count: the account's may be a
         # stranger's guesses still running, and must keep them locked out.
+        # The address keeps its other counts: only this attempt's is given back.
+        counters.give_back(reservation)
         counters.clear(SIGN_IN_FAILURES, keys[0] if trusted else account_key(typed))
     return user
 
@@ -268,9 +273,9 @@ def request_password_reset(email: str, now: dt.datetime | None = None) -> None:
     key = account_key(typed, purpose="reset")
     counters = throttle()
     with transaction():
-        if counters.is_blocked(RESET_REQUESTS, key):
+        # Check and count in one atomic step, so a burst cannot all pass the check.
+        if counters.reserve(RESET_REQUESTS, key) is None:
             return  # no flood of emails to one inbox
-        counters.hit(RESET_REQUESTS, key)
         user = find_by_email(typed)
         if user is None or not user.is_enabled:
             return
