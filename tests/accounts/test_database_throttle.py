@@ -94,6 +94,24 @@ def test_clear_forgets_only_the_keys_given(counters):
     assert counters.is_blocked(SIGN_IN_FAILURES, OTHER)
 
 
+def test_reserve_counts_on_every_key_until_any_is_used_up_then_counts_nothing(counters):
+    for _ in range(4):
+        counters.hit(SIGN_IN_FAILURES, ACCOUNT)
+    assert counters.reserve(SIGN_IN_FAILURES, OTHER, ACCOUNT) is not None
+    before = _rows()
+    assert counters.reserve(SIGN_IN_FAILURES, OTHER, ACCOUNT) is None  # ACCOUNT is used up
+    assert _rows() == before
+    assert [key for key, _ in before].count(OTHER) == 1
+
+
+def test_give_back_deletes_exactly_the_rows_reserved(counters, clock):
+    counters.hit(SIGN_IN_FAILURES, ACCOUNT, OTHER)
+    reservation = counters.reserve(SIGN_IN_FAILURES, ACCOUNT, OTHER)
+    counters.hit(SIGN_IN_FAILURES, ACCOUNT)  # at the very same (frozen) time
+    counters.give_back(reservation)
+    assert sorted(key for key, _ in _rows()) == sorted([ACCOUNT, OTHER, ACCOUNT])
+
+
 def test_a_hit_deletes_rows_no_limit_counts_any_more(counters, clock):
     """Rows are kept as long as the longest window any limit may have (a day), then go."""
     counters.hit(RESET_REQUESTS, account_key("org@example.org", purpose="reset"))
@@ -151,3 +169,9 @@ def test_a_broken_table_refuses_sign_in_with_a_503(app, make_user):
         with app.app_context():
             db.session.remove()
             ThrottleHit.__table__.create(db.engine)
+
+
+def test_a_shared_store_other_than_redis_is_refused():
+    """reserve() runs a Lua script; no other `limits` storage could give an entry back."""
+    with pytest.raises(ValueError, match="Redis"):
+        StorageThrottle("memory://")
