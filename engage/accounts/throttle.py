@@ -100,11 +100,13 @@ class StorageThrottle:
 
     def __init__(self, storage_uri: str, options: dict | None = None):
         counters = storage.storage_from_string(storage_uri, **(options or {}))
-        if not isinstance(counters, storage.RedisStorage):
-            raise ValueError("a shared throttle store must be Redis (reserve() runs a Lua script)")
         self.counters = counters
         self.limiter = strategies.MovingWindowRateLimiter(counters)
-        self.acquire = counters.get_connection().register_script(_ACQUIRE)
+        # reserve() needs Redis, and init_app() accepts no other shared store; any
+        # other storage (a test's memory://) still serves hit() and blocked_until().
+        self.is_redis = isinstance(counters, storage.RedisStorage)
+        if self.is_redis:
+            self.acquire = counters.get_connection().register_script(_ACQUIRE)
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
@@ -191,10 +193,13 @@ class DatabaseThrottle:
 
     def hit(self, limit: RateLimitItem, *keys: str) -> None:
         """Count one attempt against each key, and delete rows no limit counts any more."""
-        if _window(limit) > self.keep:
-            raise ValueError(f"{limit} outlasts the {self.keep} the rows are kept")
+        self._check_kept(limit)
         with _storage_errors(), transaction() as session:
             self._insert(session, keys)
+
+    def _check_kept(self, limit: RateLimitItem) -> None:
+        if _window(limit) > self.keep:
+            raise ValueError(f"{limit} outlasts the {self.keep} the rows are kept")
 
     def _insert(self, session, keys: tuple[str, ...]) -> list[int]:
         # One row per key, and deletes rows no limit counts any more; their ids.
@@ -228,6 +233,7 @@ class DatabaseThrottle:
         sorted order so two reservations cannot deadlock, queues every other
         reservation for the same key until this one commits.
         """
+        self._check_kept(limit)
         since = utcnow() - _window(limit)
         used_up = (
             select(ThrottleHit.key)
@@ -313,7 +319,10 @@ def init_app(app: Flask) -> None:
         app.extensions[_EXTENSION] = DatabaseThrottle(LONGEST_WINDOW)
     else:
         options = app.config.get("RATELIMIT_STORAGE_OPTIONS")
-        app.extensions[_EXTENSION] = StorageThrottle(uri, options)
+        counters = StorageThrottle(uri, options)
+        if not counters.is_redis:
+            raise ValueError("RATELIMIT_STORAGE_URI: the shared counters must be in Redis")
+        app.extensions[_EXTENSION] = counters
 
     @app.errorhandler(ThrottleUnavailable)
     def unavailable(_error):

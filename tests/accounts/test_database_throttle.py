@@ -130,6 +130,8 @@ def test_a_hit_deletes_rows_no_limit_counts_any_more(counters, clock):
 def test_a_limit_longer_than_the_rows_are_kept_is_refused(counters):
     with pytest.raises(ValueError, match="outlasts"):
         counters.hit(parse("10 per 2 days"), ACCOUNT)
+    with pytest.raises(ValueError, match="outlasts"):
+        counters.reserve(parse("10 per 2 days"), ACCOUNT)
 
 
 def test_a_failed_sign_in_commits_its_hits_without_personal_data(app, make_user):
@@ -169,9 +171,3 @@ def test_a_broken_table_refuses_sign_in_with_a_503(app, make_user):
         with app.app_context():
             db.session.remove()
             ThrottleHit.__table__.create(db.engine)
-
-
-def test_a_shared_store_other_than_redis_is_refused():
-    """reserve() runs a Lua script; no other `limits` storage could give an entry back."""
-    with pytest.raises(ValueError, match="Redis"):
-        StorageThrottle("memory://")
