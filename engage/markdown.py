@@ -58,6 +58,13 @@ def to_text(source: str | None, *, link_urls: bool = False) -> str:
     """
     if not source:
         return ""
+    return _text(source, link_urls)
+
+
+# An event's access and attendee notes go into every email to its attendees:
+# each text is converted once per process, as _rendered does for the pages.
+@lru_cache(maxsize=256)
+def _text(source: str, link_urls: bool) -> str:
     nodes = SyntaxTreeNode(_parser.parse(source)).children
     return "\n\n".join(_blocks(nodes, link_urls)).strip()
 

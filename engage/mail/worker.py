@@ -6,8 +6,8 @@ the outbox. Each round of the drain writes one batch of a waiting mailing
 into the outbox (engage.mail.mailings), recovers stale claims, claims a batch
 of due messages (committed before any SMTP traffic), sends them over one SMTP
 connection and records each outcome in its own transaction right after the
-server's reply. Logs carry message ids and states only, never addresses or
-bodies.
+server's reply, while one thread builds the next message (engage.mail.prebuild).
+Logs carry message ids and states only, never addresses or bodies.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from engage.db import end_read, utcnow
 from engage.extensions import db
-from engage.mail import delivery, jobs, mailings, outbox
+from engage.mail import delivery, jobs, mailings, outbox, prebuild
 from engage.mail.models import OutboxMessage
 
 log = logging.getLogger("engage.mail")
@@ -110,6 +110,7 @@ class Worker:
         claimed_at = self.clock()
         rows = self._load(ids)
         connection = None
+        builder = prebuild.Prebuilder([rows.get(message_id) for message_id in ids])
         try:
             for index, message_id in enumerate(ids):
                 # Stop between messages, never mid-message; and hand the rest back
@@ -119,7 +120,7 @@ class Worker:
                 if self.stop.is_set() or overdue:
                     self._release(ids[index:])
                     return
-                message = self._build(message_id, rows.get(message_id))
+                message = self._build(message_id, builder, index)
                 if message is None:
                     continue
                 if connection is None:
@@ -147,6 +148,7 @@ class Worker:
                 if outbox.mark_sent(message_id, self.worker_id, now=self.clock()):
                     self.tally.sent += 1
         finally:
+            builder.close()
             delivery.disconnect(connection)
 
     def _load(self, ids: list[int]) -> dict[int, OutboxMessage]:
@@ -161,11 +163,11 @@ class Worker:
         end_read()
         return rows
 
-    def _build(self, message_id: int, row: OutboxMessage | None):
-        if row is None:
-            return None
+    def _build(self, message_id: int, builder: prebuild.Prebuilder, index: int):
+        # Built on the builder's thread while the previous message was sent; the
+        # outcome of a row that cannot be built is still recorded here, in order.
         try:
-            return delivery.build_message(row)
+            return builder.message(index)
         except delivery.UnsendableMessage as error:
             self._fail(message_id, str(error))
             return None
