@@ -160,6 +160,17 @@ class StorageThrottle:
         return dt.datetime.fromtimestamp(max(resets), dt.UTC) if resets else None
 
 
+def _used_up(limit: RateLimitItem, keys: tuple[str, ...]):
+    """The keys that have used up the limit within its window (a query)."""
+    since = utcnow() - _window(limit)
+    return (
+        select(ThrottleHit.key)
+        .where(ThrottleHit.key.in_(keys), ThrottleHit.hit_at > since)
+        .group_by(ThrottleHit.key)
+        .having(func.count() >= limit.amount)
+    )
+
+
 def _window(limit: RateLimitItem) -> dt.timedelta:
     return dt.timedelta(seconds=limit.get_expiry())
 
@@ -180,16 +191,9 @@ class DatabaseThrottle:
 
     def is_blocked(self, limit: RateLimitItem, *keys: str) -> bool:
         """Whether any of the keys has used up the limit (counts nothing)."""
-        since = utcnow() - _window(limit)
-        used_up = (
-            select(ThrottleHit.key)
-            .where(ThrottleHit.key.in_(keys), ThrottleHit.hit_at > since)
-            .group_by(ThrottleHit.key)
-            .having(func.count() >= limit.amount)
-        )
         # A plain read: the writes that follow use transaction(), which ends it first.
         with _storage_errors():
-            return db.session.execute(used_up).first() is not None
+            return db.session.execute(_used_up(limit, keys)).first() is not None
 
     def hit(self, limit: RateLimitItem, *keys: str) -> None:
         """Count one attempt against each key, and delete rows no limit counts any more."""
@@ -234,13 +238,7 @@ class DatabaseThrottle:
         reservation for the same key until this one commits.
         """
         self._check_kept(limit)
-        since = utcnow() - _window(limit)
-        used_up = (
-            select(ThrottleHit.key)
-            .where(ThrottleHit.key.in_(keys), ThrottleHit.hit_at > since)
-            .group_by(ThrottleHit.key)
-            .having(func.count() >= limit.amount)
-        )
+        used_up = _used_up(limit, keys)
         with _storage_errors(), transaction() as session:
             if session.get_bind().dialect.name == "postgresql":
                 for key in sorted(set(keys)):
